@@ -1,0 +1,27 @@
+// Looks up the format implementation for a tensor type.
+namespace Weft.Tensors.Quantization;
+
+public static class QuantRegistry
+{
+    private static readonly Dictionary<GgmlType, QuantFormat> Formats = Build();
+
+    private static Dictionary<GgmlType, QuantFormat> Build()
+    {
+        var all = new QuantFormat[]
+        {
+            new F32Format(),
+        };
+        return all.ToDictionary(f => f.Type);
+    }
+
+    /// <summary>Types the engine can compute with.</summary>
+    public static IEnumerable<GgmlType> Supported => Formats.Keys;
+
+    public static bool IsSupported(GgmlType type) => Formats.ContainsKey(type);
+
+    public static QuantFormat Get(GgmlType type) =>
+        Formats.TryGetValue(type, out var f)
+            ? f
+            : throw new NotSupportedException(
+                $"tensor type {TypeTraits.NameOf(type)} is not supported (supported: {string.Join(", ", Formats.Keys.Select(TypeTraits.NameOf))})");
+}
