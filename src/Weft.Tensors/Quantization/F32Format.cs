@@ -1,4 +1,5 @@
 // F32: plain little-endian float32, one element per block.
+using System.Buffers.Binary;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
@@ -18,16 +19,21 @@ public sealed class F32Format : QuantFormat
     public override float Dot(ReadOnlySpan<byte> weights, ReadOnlySpan<byte> activations, int n) =>
         TensorPrimitives.Dot(MemoryMarshal.Cast<byte, float>(weights)[..n], MemoryMarshal.Cast<byte, float>(activations)[..n]);
 
-    public static void DequantizeReference(ReadOnlySpan<byte> src, Span<float> dst)
+    public override void DequantizeReference(ReadOnlySpan<byte> src, Span<float> dst)
     {
-        for (int i = 0; i < dst.Length; i++) dst[i] = BitConverter.ToSingle(src.Slice(i * 4, 4));
+        for (int i = 0; i < dst.Length; i++) dst[i] = BinaryPrimitives.ReadSingleLittleEndian(src[(i * 4)..]);
     }
 
-    public static float DotReference(ReadOnlySpan<byte> weights, ReadOnlySpan<byte> activations, int n)
+    public override void QuantizeReference(ReadOnlySpan<float> src, Span<byte> dst)
     {
-        double sum = 0;
+        for (int i = 0; i < src.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(dst[(i * 4)..], src[i]);
+    }
+
+    public override float DotReference(ReadOnlySpan<byte> weights, ReadOnlySpan<byte> activations, int n)
+    {
+        float sum = 0;
         for (int i = 0; i < n; i++)
-            sum += (double)BitConverter.ToSingle(weights.Slice(i * 4, 4)) * BitConverter.ToSingle(activations.Slice(i * 4, 4));
-        return (float)sum;
+            sum += BinaryPrimitives.ReadSingleLittleEndian(weights[(i * 4)..]) * BinaryPrimitives.ReadSingleLittleEndian(activations[(i * 4)..]);
+        return sum;
     }
 }

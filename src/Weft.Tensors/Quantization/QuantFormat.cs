@@ -3,14 +3,14 @@ namespace Weft.Tensors.Quantization;
 
 /// <summary>
 /// One element format. Rows are whole blocks: <c>n</c> elements occupy <c>n / BlockSize * BlockBytes</c> bytes.
-/// The fast methods here are vectorised; each format also exposes a scalar reference
-/// (<c>DequantizeReference</c>, <c>DotReference</c>) that the tests hold the fast path to.
+/// The plain methods are the fast (vectorised) paths; the <c>…Reference</c> twins are straightforward scalar code
+/// that defines the format, and the tests hold every fast path to its twin on random data.
 /// </summary>
 public abstract class QuantFormat
 {
     public abstract GgmlType Type { get; }
 
-    /// <summary>The format activations are converted to before <see cref="Dot"/> (Q8_0, Q8_1, Q8_K, F16 or F32).</summary>
+    /// <summary>The format activations are converted to before <see cref="Dot"/> (Q8_0, Q8_1, Q8_K or F32).</summary>
     public abstract GgmlType DotType { get; }
 
     public TypeTraits Traits => TypeTraits.Of(Type);
@@ -28,6 +28,15 @@ public abstract class QuantFormat
 
     /// <summary>Dot product of <paramref name="n"/> elements: a row of this format against a row of <see cref="DotType"/>.</summary>
     public abstract float Dot(ReadOnlySpan<byte> weights, ReadOnlySpan<byte> activations, int n);
+
+    /// <summary>Scalar definition of <see cref="Dequantize"/>.</summary>
+    public abstract void DequantizeReference(ReadOnlySpan<byte> src, Span<float> dst);
+
+    /// <summary>Scalar definition of <see cref="Quantize"/>.</summary>
+    public abstract void QuantizeReference(ReadOnlySpan<float> src, Span<byte> dst);
+
+    /// <summary>Scalar definition of <see cref="Dot"/>.</summary>
+    public abstract float DotReference(ReadOnlySpan<byte> weights, ReadOnlySpan<byte> activations, int n);
 
     public long RowBytes(long elements) => Traits.RowBytes(elements);
 }

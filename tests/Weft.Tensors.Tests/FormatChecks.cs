@@ -1,0 +1,89 @@
+// The contract checks shared by every element format: fast paths equal their scalar references.
+using Weft.Tensors.Quantization;
+
+namespace Weft.Tensors.Tests;
+
+public static class FormatChecks
+{
+    /// <summary>Block counts tried: every row length up to 257 elements for scalar types, 0..9 blocks otherwise.</summary>
+    public static IEnumerable<int> ElementCounts(QuantFormat f)
+    {
+        int maxBlocks = f.BlockSize == 1 ? 257 : 9;
+        for (int b = 0; b <= maxBlocks; b++) yield return b * f.BlockSize;
+    }
+
+    public static float[] RandomRow(Random rng, int n)
+    {
+        var x = new float[n];
+        float scale = (float)Math.Exp(rng.NextDouble() * 6 - 3); // magnitudes from 0.05 to 20
+        for (int i = 0; i < n; i++) x[i] = (float)(Gaussian(rng) * scale);
+        // An all-zero block and an outlier exercise the scale edge cases.
+        if (n >= 64 && rng.Next(2) == 0) Array.Clear(x, 0, 32);
+        if (n > 0 && rng.Next(3) == 0) x[rng.Next(n)] *= 8;
+        return x;
+    }
+
+    public static double Gaussian(Random rng) =>
+        Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+
+    public static IEnumerable<string> Check(QuantFormat f, int seed)
+    {
+        var rng = new Random(seed ^ (int)f.Type * 7919);
+        var dotFormat = QuantRegistry.Get(f.DotType);
+        foreach (int n in ElementCounts(f))
+        {
+            var x = RandomRow(rng, n);
+            var qRef = new byte[f.RowBytes(n)];
+            var deqRef = new float[n];
+            if (f.CanQuantize)
+            {
+                f.QuantizeReference(x, qRef);
+                var qFast = new byte[qRef.Length];
+                f.Quantize(x, qFast);
+                var deqFast = new float[n];
+                f.DequantizeReference(qFast, deqFast);
+                f.DequantizeReference(qRef, deqRef);
+                double eRef = Rmse(x, deqRef), eFast = Rmse(x, deqFast);
+                if (eFast > eRef * 1.01 + 1e-7)
+                    yield return $"n={n}: fast quantize error {eFast} exceeds the reference's {eRef}";
+            }
+            else
+            {
+                yield return "format cannot be written, so its fast paths cannot be checked on random data";
+                yield break;
+            }
+
+            var deq = new float[n];
+            f.DequantizeReference(qRef, deqRef);
+            f.Dequantize(qRef, deq);
+            for (int i = 0; i < n; i++)
+            {
+                if (BitConverter.SingleToInt32Bits(deq[i]) != BitConverter.SingleToInt32Bits(deqRef[i]) && !(float.IsNaN(deq[i]) && float.IsNaN(deqRef[i])))
+                {
+                    yield return $"n={n}: dequantize[{i}] = {deq[i]}, reference {deqRef[i]}";
+                    break;
+                }
+            }
+
+            var a = RandomRow(rng, n);
+            var aq = new byte[dotFormat.RowBytes(n)];
+            dotFormat.QuantizeReference(a, aq);
+            float dRef = f.DotReference(qRef, aq, n);
+            float dFast = f.Dot(qRef, aq, n);
+            var aDeq = new float[n];
+            dotFormat.DequantizeReference(aq, aDeq);
+            double magnitude = 0;
+            for (int i = 0; i < n; i++) magnitude += Math.Abs((double)deqRef[i] * aDeq[i]);
+            if (!(Math.Abs(dFast - dRef) <= 1e-5 * magnitude + 1e-6))
+                yield return $"n={n}: dot {dFast}, reference {dRef} (magnitude {magnitude})";
+        }
+    }
+
+    public static double Rmse(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        if (a.Length == 0) return 0;
+        double s = 0;
+        for (int i = 0; i < a.Length; i++) { double d = a[i] - b[i]; s += d * d; }
+        return Math.Sqrt(s / a.Length);
+    }
+}
