@@ -1,1 +1,14 @@
-return 0;
+// The `weft` command: composes one verb per file.
+using System.CommandLine;
+using Weft.Cli;
+using Weft.Cli.Verbs;
+
+var root = new RootCommand("Weft: run, inspect and quantize open language models on the CPU, in pure C#.");
+foreach (var verb in new[]
+{
+    LogitsVerb.Create(), InspectVerb.Create(),
+})
+{
+    root.Subcommands.Add(verb);
+}
+return CliRunner.Invoke(root, args);

@@ -1,0 +1,68 @@
+// Resolves named tensors of a GGUF file into in-place weight views, checking presence, shape and type.
+using Weft.Formats;
+using Weft.Formats.Gguf;
+using Weft.Tensors;
+using Weft.Tensors.Kernels;
+using Weft.Tensors.Quantization;
+
+namespace Weft.Models.Loading;
+
+public sealed unsafe class WeightLoader(GgufFile file)
+{
+    public GgufFile File => file;
+
+    public bool Has(string name) => file.FindTensor(name) != null;
+
+    private GgufTensorInfo Require(string name) =>
+        file.FindTensor(name) ?? throw new ModelFormatException($"{file.Path}: required tensor '{name}' is missing");
+
+    private void CheckShape(GgufTensorInfo t, params long[] expected)
+    {
+        if (!t.Shape.SequenceEqual(expected))
+            throw new ModelFormatException(
+                $"{file.Path}: tensor '{t.Name}' has shape {t.ShapeText}, expected [{string.Join(", ", expected)}] (at byte offset {file.DataOffset + t.Offset})");
+    }
+
+    private void CheckType(GgufTensorInfo t)
+    {
+        if (!QuantRegistry.IsSupported(t.Type))
+            throw new UnsupportedModelException(
+                $"{file.Path}: tensor '{t.Name}' has type {TypeTraits.NameOf(t.Type)}, which this engine cannot compute with (supported: {string.Join(", ", QuantRegistry.Supported.Select(TypeTraits.NameOf))})");
+    }
+
+    /// <summary>A [rows, cols] matrix, stored in GGUF as shape [cols, rows].</summary>
+    public QMatrix Matrix(string name, int rows, int cols)
+    {
+        var t = Require(name);
+        CheckShape(t, cols, rows);
+        CheckType(t);
+        return new QMatrix(file.DataPointer(t), t.Type, rows, cols);
+    }
+
+    public QMatrix? OptionalMatrix(string name, int rows, int cols) => Has(name) ? Matrix(name, rows, cols) : null;
+
+    /// <summary>Expert stack [experts][rows, cols], stored as shape [cols, rows, experts]: one matrix per expert.</summary>
+    public QMatrix[] Experts(string name, int experts, int rows, int cols)
+    {
+        var t = Require(name);
+        CheckShape(t, cols, rows, experts);
+        CheckType(t);
+        var result = new QMatrix[experts];
+        long stride = TypeTraits.Of(t.Type).RowBytes(cols) * rows;
+        for (int e = 0; e < experts; e++) result[e] = new QMatrix(file.DataPointer(t) + e * stride, t.Type, rows, cols);
+        return result;
+    }
+
+    /// <summary>A 1-D tensor of <paramref name="length"/> values, decoded to float (norm weights, biases).</summary>
+    public float[] Vector(string name, int length)
+    {
+        var t = Require(name);
+        CheckShape(t, length);
+        CheckType(t);
+        var values = new float[length];
+        QuantRegistry.Get(t.Type).Dequantize(file.TensorBytes(t), values);
+        return values;
+    }
+
+    public float[]? OptionalVector(string name, int length) => Has(name) ? Vector(name, length) : null;
+}
