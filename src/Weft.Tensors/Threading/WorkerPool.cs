@@ -16,6 +16,7 @@ public sealed class WorkerPool : IDisposable
 
     private readonly Thread[] _threads;
     private readonly SemaphoreSlim _wake;
+    private readonly Lock _gate = new();
     private IRangeJob? _job;
     private int _count;
     private int _chunk;
@@ -43,8 +44,14 @@ public sealed class WorkerPool : IDisposable
 
     public static int DefaultThreadCount => Math.Max(1, Environment.ProcessorCount);
 
-    /// <summary>Runs <paramref name="job"/> over [0, count) in chunks of <paramref name="chunk"/> items and returns when all are done.</summary>
+    /// <summary>Runs <paramref name="job"/> over [0, count) in chunks of <paramref name="chunk"/> items and returns when all are done.
+    /// Callers on different threads take turns; a job must not call Run itself.</summary>
     public void Run(IRangeJob job, int count, int chunk = 0)
+    {
+        lock (_gate) RunLocked(job, count, chunk);
+    }
+
+    private void RunLocked(IRangeJob job, int count, int chunk)
     {
         if (count <= 0) return;
         if (chunk <= 0) chunk = Math.Max(1, (count + ThreadCount * 4 - 1) / (ThreadCount * 4));

@@ -1,0 +1,23 @@
+// Our engine, driven the way the tests compare it with the oracle.
+using Weft.Models;
+using Weft.Models.Transformer;
+using Weft.Tensors.Threading;
+
+namespace Weft.TestKit;
+
+public static class Engine
+{
+    private static readonly Lazy<WorkerPool> SharedPool = new(() => new WorkerPool(2));
+
+    public static WorkerPool Pool => SharedPool.Value;
+
+    /// <summary>Logits of every position of <paramref name="ids"/> evaluated in batches of <paramref name="batch"/> tokens.</summary>
+    public static float[] Logits(string path, IReadOnlyList<int> ids, int batch = 512)
+    {
+        using var model = Model.Load(path);
+        var session = new DecoderSession(model, Pool, contextSize: Math.Max(ids.Count, 16), maxBatch: batch);
+        var logits = new float[ids.Count * model.Config.VocabSize];
+        session.Evaluate(ids.ToArray(), logits, allLogits: true);
+        return logits;
+    }
+}

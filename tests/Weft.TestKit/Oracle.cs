@@ -1,0 +1,82 @@
+// The llama.cpp reference harness (../shared/refharness) as a test oracle: logits, greedy generations, quantization.
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Weft.TestKit;
+
+public static class Oracle
+{
+    public static string Binary => Environment.GetEnvironmentVariable("REFH") is { Length: > 0 } p ? p : "/tmp/refharness/bin/refharness";
+    public static string LlamaSource => Environment.GetEnvironmentVariable("LLAMA_SRC") is { Length: > 0 } p ? p : "/tmp/llamacpp-src";
+    public static string RefModels => Environment.GetEnvironmentVariable("REFMODELS") is { Length: > 0 } p ? p : "/tmp/refmodels";
+
+    /// <summary>Fails (never skips) when the oracle is not installed.</summary>
+    public static void Require()
+    {
+        if (!File.Exists(Binary))
+            throw new InvalidOperationException($"the llama.cpp oracle is not installed at {Binary}: run ../shared/refharness/setup.sh");
+    }
+
+    public static (int Exit, string Stdout, string Stderr) Run(params string[] args)
+    {
+        Require();
+        var psi = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["OMP_NUM_THREADS"] = "2";
+        using var p = Process.Start(psi)!;
+        var stderrTask = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout, stderrTask.Result);
+    }
+
+    private static string RunOk(params string[] args)
+    {
+        var (exit, stdout, stderr) = Run(args);
+        if (exit != 0) throw new InvalidOperationException($"refharness {string.Join(' ', args)} failed ({exit}):\n{stderr}");
+        return stdout;
+    }
+
+    /// <summary>Logits of every position of <paramref name="ids"/> evaluated as one batch: [ids.Length, vocab].</summary>
+    public static float[] Logits(string model, IReadOnlyList<int> ids)
+    {
+        string output = Path.Combine(Path.GetTempPath(), $"weft-oracle-{Guid.NewGuid():N}.f32");
+        try
+        {
+            var args = new List<string> { "logits", model };
+            args.AddRange(ids.Select(i => i.ToString(CultureInfo.InvariantCulture)));
+            args.Add("--out");
+            args.Add(output);
+            RunOk(args.ToArray());
+            return MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(output)).ToArray();
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    /// <summary>Greedy continuation of <paramref name="prompt"/>, plus the logits of each generated step ([n, vocab]).</summary>
+    public static (int[] Ids, float[] StepLogits) Generate(string model, IReadOnlyList<int> prompt, int n)
+    {
+        string output = Path.Combine(Path.GetTempPath(), $"weft-oracle-{Guid.NewGuid():N}.f32");
+        try
+        {
+            string stdout = RunOk("generate", model, "--prompt-ids", string.Join(',', prompt), "--n", n.ToString(CultureInfo.InvariantCulture), "--out-logits", output);
+            var ids = stdout.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            return (ids, MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(output)).ToArray());
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    public static void Quantize(string input, string output, string type, bool pure = false)
+    {
+        var args = new List<string> { "quantize", input, output, type };
+        if (pure) args.Add("--pure");
+        RunOk(args.ToArray());
+    }
+}
