@@ -1,0 +1,72 @@
+// Converts a GGUF model to another recipe: every tensor decoded row by row to float32 and re-encoded,
+// streamed into a new file written under a temporary name.
+using Weft.Formats.Gguf;
+using Weft.Models.Loading;
+using Weft.Tensors;
+using Weft.Tensors.Quantization;
+
+namespace Weft.Models.Quantization;
+
+public static class ModelQuantizer
+{
+    /// <param name="progress">called after each tensor with (tensors done, tensor count, name, chosen type).</param>
+    public static void Quantize(string input, string output, FileType fileType, bool pure = false,
+        Action<int, int, string, GgmlType>? progress = null)
+    {
+        if (Path.GetFullPath(input) == Path.GetFullPath(output))
+            throw new ArgumentException("the output file must differ from the input file");
+        using var file = GgufFile.Open(input);
+        var meta = new MetadataReader(file);
+        string arch = meta.String(MetadataKeys.Architecture);
+        int layers = meta.Int(MetadataKeys.BlockCount(arch), 1, 1 << 16);
+        int experts = meta.Int(MetadataKeys.ExpertCount(arch), 0, 0, 1 << 16);
+        int heads = meta.UniformInt(MetadataKeys.HeadCount(arch), 1, 1, 1 << 16);
+        int kvHeads = meta.UniformInt(MetadataKeys.HeadCountKv(arch), heads, 1, 1 << 16);
+        var names = file.Tensors.Select(t => t.Name).ToList();
+        var recipe = new QuantizationRecipe(fileType, names, layers, experts, heads / kvHeads, pure);
+
+        var writer = new GgufWriter();
+        writer.CopyMetadata(file, k => k != MetadataKeys.FileType && k != MetadataKeys.QuantizationVersion);
+        writer.Set(MetadataKeys.FileType, (uint)fileType.Id);
+        writer.Set(MetadataKeys.QuantizationVersion, 2u);
+        int done = 0;
+        foreach (var t in file.Tensors)
+        {
+            var target = recipe.TypeFor(t.Name, t.Type, t.Shape);
+            var source = t;
+            writer.AddTensor(t.Name, target, t.Shape, s =>
+            {
+                Convert(file, source, target, s);
+                progress?.Invoke(++done, file.Tensors.Count, source.Name, target);
+            });
+        }
+        writer.Write(output);
+    }
+
+    private static unsafe void Convert(GgufFile file, GgufTensorInfo t, GgmlType target, Stream s)
+    {
+        if (t.Type == target)
+        {
+            // Copied as is, in pieces small enough for a span.
+            byte* p = file.DataPointer(t);
+            for (long off = 0; off < t.ByteSize; off += 1 << 24)
+                s.Write(new ReadOnlySpan<byte>(p + off, (int)Math.Min(1 << 24, t.ByteSize - off)));
+            return;
+        }
+        var from = QuantRegistry.Get(t.Type);
+        var to = QuantRegistry.Get(target);
+        if (!to.CanQuantize) throw new NotSupportedException($"cannot write tensors of type {TypeTraits.NameOf(target)}");
+        int cols = (int)t.RowLength;
+        long rows = t.RowCount;
+        long inRow = from.RowBytes(cols), outRow = to.RowBytes(cols);
+        var row = new float[cols];
+        var encoded = new byte[outRow];
+        byte* src = file.DataPointer(t);
+        for (long r = 0; r < rows; r++)
+        {
+            from.Dequantize(new ReadOnlySpan<byte>(src + r * inRow, (int)inRow), row);
+            to.Quantize(row, encoded);
+            s.Write(encoded);
+        }
+    }
+}
