@@ -1,4 +1,5 @@
 // Whole-model agreement with llama.cpp on tiny random models: every shape of the matrix, every weight type.
+using Weft.Models.Synthetic;
 using Weft.TestKit;
 using Xunit.Abstractions;
 
@@ -6,13 +7,13 @@ namespace Weft.Models.Tests;
 
 public class DifferentialTests(ITestOutputHelper output)
 {
-    public static readonly Dictionary<string, TinyModelSpec> Shapes = new()
+    public static readonly Dictionary<string, SyntheticModelSpec> Shapes = new()
     {
         ["mha-64"] = new() { Name = "mha-64", Embedding = 64, Heads = 2, KvHeads = 2, Layers = 1, FeedForward = 96, Seed = 11 },
         ["gqa-96"] = new() { Name = "gqa-96", Embedding = 96, Heads = 3, KvHeads = 1, HeadDim = 32, Layers = 2, FeedForward = 160, Seed = 12 },
         ["gqa-256"] = new() { Name = "gqa-256", Embedding = 256, Heads = 8, KvHeads = 2, Layers = 2, FeedForward = 512, Seed = 13 },
         ["mqa-256-hd128"] = new() { Name = "mqa-256-hd128", Embedding = 256, Heads = 2, KvHeads = 1, Layers = 3, FeedForward = 256, Seed = 14 },
-        ["real-vocab-4l"] = new() { Name = "real-vocab-4l", Embedding = 256, Heads = 4, KvHeads = 4, Layers = 4, FeedForward = 384, RealVocab = true, Seed = 15 },
+        ["real-vocab-4l"] = new SyntheticModelSpec { Name = "real-vocab-4l", Embedding = 256, Heads = 4, KvHeads = 4, Layers = 4, FeedForward = 384, Seed = 15 }.WithLlamaVocabulary(),
         ["tied-128"] = new() { Name = "tied-128", Embedding = 128, Heads = 4, KvHeads = 2, Layers = 2, FeedForward = 256, TiedOutput = true, Seed = 16 },
         ["rope-linear"] = new() { Name = "rope-linear", Embedding = 128, Heads = 2, KvHeads = 2, Layers = 1, FeedForward = 256, RopeScaling = "linear", RopeFactor = 4f, Seed = 17 },
         ["rope-yarn"] = new() { Name = "rope-yarn", Embedding = 128, Heads = 2, KvHeads = 2, Layers = 1, FeedForward = 256, RopeScaling = "yarn", RopeFactor = 4f, RopeOriginalContext = 64, Seed = 18 },

@@ -1,5 +1,6 @@
 // The engine against an independent float64 forward pass: sliding windows (which the oracle ignores for llama)
 // and prompts split over several batches.
+using Weft.Models.Synthetic;
 using Weft.TestKit;
 using Xunit.Abstractions;
 
@@ -14,7 +15,7 @@ public class ReferenceForwardTests(ITestOutputHelper output)
     [InlineData(1, 3)]
     public void MatchesFloat64Reference(int window, int batch)
     {
-        var spec = new TinyModelSpec { Name = $"swa-{window}", Embedding = 64, Heads = 4, KvHeads = 2, Layers = 2, FeedForward = 96, SlidingWindow = window, Seed = 31 };
+        var spec = new SyntheticModelSpec { Name = $"swa-{window}", Embedding = 64, Heads = 4, KvHeads = 2, Layers = 2, FeedForward = 96, SlidingWindow = window, Seed = 31 };
         string path = TinyModels.Write(spec);
         var ids = TinyModels.RandomPrompt(spec.VocabSize, 33, 5);
         var expected = ReferenceForward.Logits(path, ids);
@@ -27,7 +28,7 @@ public class ReferenceForwardTests(ITestOutputHelper output)
     [Fact]
     public void SlidingWindowChangesLogitsOnlyPastTheWindow()
     {
-        var full = new TinyModelSpec { Name = "swa-none", Embedding = 64, Heads = 4, KvHeads = 2, Layers = 2, FeedForward = 96, Seed = 32 };
+        var full = new SyntheticModelSpec { Name = "swa-none", Embedding = 64, Heads = 4, KvHeads = 2, Layers = 2, FeedForward = 96, Seed = 32 };
         var windowed = full with { Name = "swa-8", SlidingWindow = 8 };
         var ids = TinyModels.RandomPrompt(full.VocabSize, 20, 6);
         var a = Engine.Logits(TinyModels.Write(full), ids);

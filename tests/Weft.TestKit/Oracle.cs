@@ -11,11 +11,58 @@ public static class Oracle
     public static string LlamaSource => Environment.GetEnvironmentVariable("LLAMA_SRC") is { Length: > 0 } p ? p : "/tmp/llamacpp-src";
     public static string RefModels => Environment.GetEnvironmentVariable("REFMODELS") is { Length: > 0 } p ? p : "/tmp/refmodels";
 
-    /// <summary>Fails (never skips) when the oracle is not installed.</summary>
+    private static readonly object SetupGate = new();
+
+    /// <summary>The shared folder beside the repository (WEFT_SHARED overrides).</summary>
+    public static string SharedFolder
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("WEFT_SHARED") is { Length: > 0 } s) return s;
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "Weft.slnx"))) return Path.Combine(dir.Parent?.FullName ?? dir.FullName, "shared");
+            return "../shared";
+        }
+    }
+
+    /// <summary>Installs the oracle with ../shared/refharness/setup.sh when it is missing; fails (never skips) when it cannot.</summary>
     public static void Require()
     {
-        if (!File.Exists(Binary))
-            throw new InvalidOperationException($"the llama.cpp oracle is not installed at {Binary}: run ../shared/refharness/setup.sh");
+        if (File.Exists(Binary) && Directory.Exists(LlamaSource)) return;
+        lock (SetupGate)
+        {
+            if (File.Exists(Binary) && Directory.Exists(LlamaSource)) return;
+            RunScript("bash", Path.Combine(SharedFolder, "refharness", "setup.sh"));
+            if (!File.Exists(Binary))
+                throw new InvalidOperationException($"the llama.cpp oracle is not installed at {Binary}: run ../shared/refharness/setup.sh");
+        }
+    }
+
+    /// <summary>A model written by llama.cpp's own Python GGUF writer (../shared/refharness/mkmodels.py), made on first use.</summary>
+    public static string RefModel(string model, string type)
+    {
+        string path = Path.Combine(RefModels, $"{model}-{type}.gguf");
+        if (File.Exists(path)) return path;
+        Require();
+        lock (SetupGate)
+        {
+            if (!File.Exists(path))
+                RunScript("/usr/bin/python3", Path.Combine(SharedFolder, "refharness", "mkmodels.py"), "--no-bench", "--no-hash", "--only", model);
+        }
+        return File.Exists(path) ? path : throw new InvalidOperationException($"mkmodels.py did not write {path}");
+    }
+
+    private static void RunScript(string program, params string[] args)
+    {
+        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["PYTHONPATH"] = Path.Combine(LlamaSource, "gguf-py");
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+            throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed ({p.ExitCode}):\n{stdout}\n{err.Result}");
     }
 
     public static (int Exit, string Stdout, string Stderr) Run(params string[] args)

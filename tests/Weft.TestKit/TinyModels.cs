@@ -1,45 +1,10 @@
-// Seeded random-weight models written with our own GGUF writer, in llama.cpp's tensor names and metadata.
-// Weight scales keep activations O(1) and logits spread out (std ≈ 3), so attention and ties are non-trivial.
-using Weft.Formats.Gguf;
-using Weft.Models;
+// Tiny random-weight models for the tests: written once per spec into a cache folder.
+using Weft.Models.Synthetic;
 
 namespace Weft.TestKit;
 
-public sealed record TinyModelSpec
-{
-    public string Name { get; init; } = "tiny";
-    public int Embedding { get; init; } = 64;
-    public int Layers { get; init; } = 2;
-    public int Heads { get; init; } = 4;
-    public int KvHeads { get; init; } = 4;
-    /// <summary>Per-head width; n_embd / heads when 0.</summary>
-    public int HeadDim { get; init; }
-    public int FeedForward { get; init; } = 128;
-    /// <summary>Synthetic vocabulary size (at least 259: control tokens and the 256 byte tokens), ignored with <see cref="RealVocab"/>.</summary>
-    public int Vocab { get; init; } = 384;
-    /// <summary>Copy the 32000-token Llama SentencePiece vocabulary from llama.cpp's test files.</summary>
-    public bool RealVocab { get; init; }
-    public bool TiedOutput { get; init; }
-    public int Context { get; init; } = 256;
-    public float RopeBase { get; init; } = 10000f;
-    public string? RopeScaling { get; init; }
-    public float RopeFactor { get; init; }
-    public int RopeOriginalContext { get; init; }
-    public bool RopeFreqFactors { get; init; }
-    public int SlidingWindow { get; init; }
-    public int Experts { get; init; }
-    public int ExpertsUsed { get; init; }
-    public float NormEps { get; init; } = 1e-5f;
-    public int Seed { get; init; } = 1;
-
-    public int HeadWidth => HeadDim > 0 ? HeadDim : Embedding / Heads;
-    public int VocabSize => RealVocab ? 32000 : Vocab;
-}
-
 public static class TinyModels
 {
-    private const string Arch = "llama";
-
     public static string Folder
     {
         get
@@ -50,167 +15,28 @@ public static class TinyModels
         }
     }
 
-    /// <summary>Writes the model as F32 (norms and all) unless it already exists; returns its path.</summary>
-    public static string Write(TinyModelSpec s)
+    /// <summary>The 32000-token Llama SentencePiece vocabulary of llama.cpp's test files.</summary>
+    public static string LlamaVocabulary
     {
-        string path = Path.Combine(Folder, $"{s.Name}-{Hash(s)}-f32.gguf");
-        if (File.Exists(path)) return path;
-        var w = new GgufWriter();
-        w.Set(MetadataKeys.Architecture, Arch);
-        w.Set(MetadataKeys.Name, s.Name);
-        w.Set(MetadataKeys.FileType, 0u);
-        w.Set(MetadataKeys.ContextLength(Arch), (uint)s.Context);
-        w.Set(MetadataKeys.EmbeddingLength(Arch), (uint)s.Embedding);
-        w.Set(MetadataKeys.BlockCount(Arch), (uint)s.Layers);
-        w.Set(MetadataKeys.FeedForwardLength(Arch), (uint)s.FeedForward);
-        w.Set(MetadataKeys.HeadCount(Arch), (uint)s.Heads);
-        w.Set(MetadataKeys.HeadCountKv(Arch), (uint)s.KvHeads);
-        if (s.HeadDim > 0)
+        get
         {
-            w.Set(MetadataKeys.KeyLength(Arch), (uint)s.HeadDim);
-            w.Set(MetadataKeys.ValueLength(Arch), (uint)s.HeadDim);
+            Oracle.Require();
+            return Path.Combine(Oracle.LlamaSource, "models", "ggml-vocab-llama-spm.gguf");
         }
-        w.Set(MetadataKeys.RopeDimensionCount(Arch), (uint)s.HeadWidth);
-        w.Set(MetadataKeys.RopeFreqBase(Arch), s.RopeBase);
-        w.Set(MetadataKeys.RmsEpsilon(Arch), s.NormEps);
-        if (s.RopeScaling != null)
-        {
-            w.Set(MetadataKeys.RopeScalingType(Arch), s.RopeScaling);
-            w.Set(MetadataKeys.RopeScalingFactor(Arch), s.RopeFactor);
-            if (s.RopeOriginalContext > 0) w.Set(MetadataKeys.RopeScalingOriginalContext(Arch), (uint)s.RopeOriginalContext);
-        }
-        if (s.SlidingWindow > 0) w.Set(MetadataKeys.SlidingWindow(Arch), (uint)s.SlidingWindow);
-        if (s.Experts > 0)
-        {
-            w.Set(MetadataKeys.ExpertCount(Arch), (uint)s.Experts);
-            w.Set(MetadataKeys.ExpertUsedCount(Arch), (uint)s.ExpertsUsed);
-        }
-        w.Set(MetadataKeys.VocabSize(Arch), (uint)s.VocabSize);
-        WriteVocabulary(w, s);
-        AddWeights(w, s);
-        w.Write(path);
+    }
+
+    /// <summary>A spec with the real Llama vocabulary.</summary>
+    public static SyntheticModelSpec WithLlamaVocabulary(this SyntheticModelSpec s) =>
+        s with { VocabularyFrom = LlamaVocabulary, VocabularyFromSize = 32000 };
+
+    /// <summary>Writes the model (F32) unless it is already cached; returns its path.</summary>
+    public static string Write(SyntheticModelSpec s)
+    {
+        string key = ((uint)SyntheticModel.StableHash(s.ToString())).ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
+        string path = Path.Combine(Folder, $"{s.Name}-{key}-f32.gguf");
+        if (!File.Exists(path)) SyntheticModel.Write(s, path);
         return path;
     }
 
-    private static void WriteVocabulary(GgufWriter w, TinyModelSpec s)
-    {
-        if (s.RealVocab)
-        {
-            string vocab = Path.Combine(Oracle.LlamaSource, "models", "ggml-vocab-llama-spm.gguf");
-            if (!File.Exists(vocab)) throw new InvalidOperationException($"{vocab} is missing: run ../shared/refharness/setup.sh");
-            using var v = GgufFile.Open(vocab);
-            w.CopyMetadata(v, k => k.StartsWith("tokenizer.", StringComparison.Ordinal));
-            return;
-        }
-        if (s.Vocab < 259) throw new ArgumentException("a synthetic vocabulary needs at least 259 tokens");
-        var tokens = new string[s.Vocab];
-        var scores = new float[s.Vocab];
-        var types = new int[s.Vocab];
-        tokens[0] = "<unk>"; types[0] = 2;
-        tokens[1] = "<s>"; types[1] = 3;
-        tokens[2] = "</s>"; types[2] = 3;
-        for (int b = 0; b < 256; b++) { tokens[3 + b] = $"<0x{b:X2}>"; types[3 + b] = 6; }
-        for (int i = 259; i < s.Vocab; i++)
-        {
-            // Distinct word-like pieces: ▁ + letters from the index.
-            tokens[i] = "\u2581" + Word(i - 259);
-            types[i] = 1;
-            scores[i] = -(i - 259);
-        }
-        w.Set("tokenizer.ggml.model", "llama");
-        w.Set("tokenizer.ggml.tokens", GgufValue.Of(tokens));
-        w.Set("tokenizer.ggml.scores", GgufValue.Of(scores));
-        w.Set("tokenizer.ggml.token_type", GgufValue.Of(types));
-        w.Set("tokenizer.ggml.bos_token_id", 1u);
-        w.Set("tokenizer.ggml.eos_token_id", 2u);
-        w.Set("tokenizer.ggml.unknown_token_id", 0u);
-        w.Set("tokenizer.ggml.add_bos_token", true);
-        w.Set("tokenizer.ggml.add_eos_token", false);
-    }
-
-    private static string Word(int i)
-    {
-        var chars = new List<char>();
-        do { chars.Add((char)('a' + i % 26)); i /= 26; } while (i > 0);
-        return new string(chars.ToArray());
-    }
-
-    private static void AddWeights(GgufWriter w, TinyModelSpec s)
-    {
-        int d = s.Embedding, hd = s.HeadWidth, q = s.Heads * hd, kv = s.KvHeads * hd, ff = s.FeedForward, v = s.VocabSize;
-        float embStd = s.TiedOutput ? 3f / MathF.Sqrt(d) : 1f;
-        Matrix(w, s, TensorNames.TokenEmbedding, v, d, embStd);
-        for (int l = 0; l < s.Layers; l++)
-        {
-            Norm(w, s, TensorNames.AttnNorm(l), d);
-            Matrix(w, s, TensorNames.AttnQ(l), q, d, 1f / MathF.Sqrt(d));
-            Matrix(w, s, TensorNames.AttnK(l), kv, d, 1f / MathF.Sqrt(d));
-            Matrix(w, s, TensorNames.AttnV(l), kv, d, 1f / MathF.Sqrt(d));
-            Matrix(w, s, TensorNames.AttnOutput(l), d, q, 1f / MathF.Sqrt(q));
-            Norm(w, s, TensorNames.FfnNorm(l), d);
-            if (s.Experts > 0)
-            {
-                Matrix(w, s, TensorNames.FfnGateInput(l), s.Experts, d, 1f / MathF.Sqrt(d));
-                Stack(w, s, TensorNames.FfnGateExperts(l), s.Experts, ff, d, 1f / MathF.Sqrt(d));
-                Stack(w, s, TensorNames.FfnDownExperts(l), s.Experts, d, ff, 1f / MathF.Sqrt(ff));
-                Stack(w, s, TensorNames.FfnUpExperts(l), s.Experts, ff, d, 1f / MathF.Sqrt(d));
-            }
-            else
-            {
-                Matrix(w, s, TensorNames.FfnGate(l), ff, d, 1f / MathF.Sqrt(d));
-                Matrix(w, s, TensorNames.FfnDown(l), d, ff, 1f / MathF.Sqrt(ff));
-                Matrix(w, s, TensorNames.FfnUp(l), ff, d, 1f / MathF.Sqrt(d));
-            }
-        }
-        Norm(w, s, TensorNames.OutputNorm, d);
-        if (!s.TiedOutput) Matrix(w, s, TensorNames.Output, v, d, 3f / MathF.Sqrt(d));
-        if (s.RopeFreqFactors)
-        {
-            var rng = Rng(s, TensorNames.RopeFrequencies);
-            var f = new float[hd / 2];
-            for (int i = 0; i < f.Length; i++) f[i] = 1f + 3f * (float)rng.NextDouble();
-            w.AddTensorF32(TensorNames.RopeFrequencies, [f.Length], f);
-        }
-    }
-
-    private static Random Rng(TinyModelSpec s, string name) => new(unchecked(s.Seed * 1000003 ^ StableHash(name)));
-
-    private static void Matrix(GgufWriter w, TinyModelSpec s, string name, int rows, int cols, float std) =>
-        w.AddTensorF32(name, [cols, rows], Gaussian(Rng(s, name), rows * cols, std, 0));
-
-    private static void Stack(GgufWriter w, TinyModelSpec s, string name, int experts, int rows, int cols, float std) =>
-        w.AddTensorF32(name, [cols, rows, experts], Gaussian(Rng(s, name), experts * rows * cols, std, 0));
-
-    private static void Norm(GgufWriter w, TinyModelSpec s, string name, int n) =>
-        w.AddTensorF32(name, [n], Gaussian(Rng(s, name), n, 0.1f, 1f));
-
-    public static float[] Gaussian(Random rng, int n, float std, float mean)
-    {
-        var x = new float[n];
-        for (int i = 0; i < n; i++)
-            x[i] = mean + std * (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
-        return x;
-    }
-
-    private static int StableHash(string s)
-    {
-        unchecked
-        {
-            int h = (int)2166136261;
-            foreach (char c in s) h = (h ^ c) * 16777619;
-            return h;
-        }
-    }
-
-    private static string Hash(TinyModelSpec s) => ((uint)StableHash(s.ToString())).ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>Seeded token ids for a prompt: BOS, then ids drawn from the whole vocabulary.</summary>
-    public static int[] RandomPrompt(int vocab, int length, int seed)
-    {
-        var rng = new Random(seed);
-        var ids = new int[length];
-        ids[0] = 1;
-        for (int i = 1; i < length; i++) ids[i] = rng.Next(3, vocab);
-        return ids;
-    }
+    public static int[] RandomPrompt(int vocab, int length, int seed) => SyntheticModel.RandomPrompt(vocab, length, seed);
 }
