@@ -26,6 +26,7 @@ public sealed class WorkerPool : IDisposable
     private volatile bool _stopping;
     private int _sleepers;
     private Exception? _failure;
+    private readonly long[] _workerAllocated;
 
     public int ThreadCount { get; }
 
@@ -34,6 +35,7 @@ public sealed class WorkerPool : IDisposable
         ThreadCount = Math.Max(1, threads);
         _wake = new SemaphoreSlim(0);
         _threads = new Thread[ThreadCount - 1];
+        _workerAllocated = new long[ThreadCount];
         for (int i = 0; i < _threads.Length; i++)
         {
             int worker = i + 1;
@@ -115,14 +117,26 @@ public sealed class WorkerPool : IDisposable
             if (_stopping) return;
             seen = Volatile.Read(ref _generation);
             Work(worker);
+            Volatile.Write(ref _workerAllocated[worker], GC.GetAllocatedBytesForCurrentThread());
             Interlocked.Decrement(ref _pending);
+        }
+    }
+
+    /// <summary>Managed bytes allocated so far by the worker threads (not the callers), as of their last job.</summary>
+    public long WorkerAllocatedBytes
+    {
+        get
+        {
+            long sum = 0;
+            for (int i = 1; i < _workerAllocated.Length; i++) sum += Volatile.Read(ref _workerAllocated[i]);
+            return sum;
         }
     }
 
     public void Dispose()
     {
         _stopping = true;
-        _wake.Release(_threads.Length);
+        if (_threads.Length > 0) _wake.Release(_threads.Length);
         foreach (var t in _threads) t.Join();
         _wake.Dispose();
     }

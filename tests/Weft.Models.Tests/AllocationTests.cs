@@ -1,0 +1,43 @@
+// Decoding a token allocates nothing, on the calling thread or on any worker thread.
+using Weft.Models.Synthetic;
+using Weft.Models.Transformer;
+using Weft.TestKit;
+using Weft.Tensors.Threading;
+
+namespace Weft.Models.Tests;
+
+[CollectionDefinition("alone", DisableParallelization = true)]
+public class AloneCollection;
+
+[Collection("alone")]
+public class AllocationTests
+{
+    [Fact]
+    public void HundredDecodedTokensAllocateNothing()
+    {
+        var spec = new SyntheticModelSpec { Name = "alloc", Embedding = 128, Heads = 4, KvHeads = 2, Layers = 2, FeedForward = 256, Experts = 4, ExpertsUsed = 2, Seed = 41 };
+        using var model = Model.Load(TinyModels.Write(spec));
+        using var pool = new WorkerPool(2);
+        var session = new DecoderSession(model, pool, contextSize: 2048);
+        var logits = new float[model.Config.VocabSize];
+        int[] token = [1];
+        session.Evaluate(TinyModels.RandomPrompt(spec.VocabSize, 20, 1), logits);
+        // Warm-up until the tiered JIT has settled (instrumented tiers allocate while they profile).
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; clock.ElapsedMilliseconds < 2000 || i < 200; i++)
+        {
+            if (session.Position == session.ContextSize) session.Truncate(20);
+            token[0] = 3 + i % 100;
+            session.Evaluate(token, logits);
+        }
+        session.Truncate(20);
+        long before = GC.GetAllocatedBytesForCurrentThread() + pool.WorkerAllocatedBytes;
+        for (int i = 0; i < 100; i++)
+        {
+            token[0] = 3 + i;
+            session.Evaluate(token, logits);
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() + pool.WorkerAllocatedBytes - before;
+        Assert.Equal(0, allocated);
+    }
+}
