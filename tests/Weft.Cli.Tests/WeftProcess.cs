@@ -1,0 +1,40 @@
+// Runs the built `weft` command in a child process, as a user would.
+using System.Diagnostics;
+
+namespace Weft.Cli.Tests;
+
+public sealed record WeftResult(int Exit, string Stdout, string Stderr);
+
+public static class WeftProcess
+{
+    public static WeftResult Run(params string[] args) => RunWithInput(null, args);
+
+    public static WeftResult RunWithInput(string? stdin, params string[] args)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "weft.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        if (stdin != null) p.StandardInput.Write(stdin);
+        p.StandardInput.Close();
+        var err = p.StandardError.ReadToEndAsync();
+        var outTask = p.StandardOutput.ReadToEndAsync();
+        if (!p.WaitForExit(120_000))
+        {
+            p.Kill(true);
+            throw new TimeoutException($"weft {string.Join(' ', args)} did not finish in 120 s");
+        }
+        return new WeftResult(p.ExitCode, outTask.Result, err.Result);
+    }
+
+    /// <summary>A failure a user caused: one `weft: error:` line, non-zero exit, no stack trace.</summary>
+    public static void AssertUserError(WeftResult r, string? mentions = null)
+    {
+        Assert.True(r.Exit != 0, $"expected a non-zero exit\nstdout: {r.Stdout}\nstderr: {r.Stderr}");
+        Assert.StartsWith("weft: error: ", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", r.Stderr, StringComparison.Ordinal);
+        if (mentions != null) Assert.Contains(mentions, r.Stderr, StringComparison.Ordinal);
+    }
+}
