@@ -59,14 +59,21 @@ public static class ModelQuantizer
         int cols = (int)t.RowLength;
         long rows = t.RowCount;
         long inRow = from.RowBytes(cols), outRow = to.RowBytes(cols);
-        var row = new float[cols];
-        var encoded = new byte[outRow];
+        // Rows are encoded in parallel, a slab at a time, and written in order.
+        int slab = (int)Math.Max(1, Math.Min(rows, (8 << 20) / Math.Max(outRow, 1)));
+        var encoded = new byte[slab * outRow];
         byte* src = file.DataPointer(t);
-        for (long r = 0; r < rows; r++)
+        for (long first = 0; first < rows; first += slab)
         {
-            from.Dequantize(new ReadOnlySpan<byte>(src + r * inRow, (int)inRow), row);
-            to.Quantize(row, encoded);
-            s.Write(encoded);
+            int n = (int)Math.Min(slab, rows - first);
+            long start = first;
+            Parallel.For(0, n, () => new float[cols], (i, _, row) =>
+            {
+                from.Dequantize(new ReadOnlySpan<byte>(src + (start + i) * inRow, (int)inRow), row);
+                to.Quantize(row, encoded.AsSpan((int)(i * outRow), (int)outRow));
+                return row;
+            }, _ => { });
+            s.Write(encoded, 0, (int)(n * outRow));
         }
     }
 }
