@@ -48,6 +48,7 @@ internal interface ISplitter
 public static class PreTokenizer
 {
     private const string DefaultPunctuation = @"[\p{P}\$\+<=>\^~\|]+";
+    private const string FalconPunctuation = @"[\p{P}\$\+<=>\^~\|`]+";
     private const string DeepseekLetters = "[A-Za-zµÀ-ÖØ-öø-ƺƼ-ƿǄ-ʓʕ-ʯͰ-ͳͶͷͻ-ͽͿΆΈ-ΊΌΎ-ΡΣ-ϵϷ-ҁҊ-ԯԱ-ՖႠ-ჅᎠ-Ᏽᏸ-ᏽᲐ-ᲺᲽ-Ჿᴀ-ᴫᵫ-ᵷᵹ-ᶚḀ-ἕἘ-Ἕἠ-ὅὈ-Ὅὐ-ὗὙὛὝὟ-ώᾀ-ᾴᾶ-ᾼιῂ-ῄῆ-ῌῐ-ΐῖ-Ίῠ-Ῥῲ-ῴῶ-ῼℂℇℊ-ℓℕℙ-ℝℤΩℨK-ℭℯ-ℴℹℼ-ℿⅅ-ⅉⅎↃↄⰀ-ⱻⱾ-ⳤⳫ-ⳮⳲⳳꙀ-ꙭꚀ-ꚛꜢ-ꝯꝱ-ꞇꞋ-ꞎꭰ-ꮿﬀ-ﬆﬓ-ﬗＡ-Ｚａ-ｚ𐐀-𐑏𐒰-𐓓𐓘-𐓻𐲀-𐲲𐳀-𐳲𑢠-𑣟𞤀-𞥃]+";
     private const string DeepseekPunctuation = "[!-/:-~！-／：-～‘-‟\u3000-。]+";
     private const string CjkRuns = "[一-龥ࠀ-一가-\uD7FF]+";
@@ -71,7 +72,7 @@ public static class PreTokenizer
             new PatternSplitter("[\r\n]"), new PatternSplitter(@"\s?\p{L}+"), new PatternSplitter(@"\s?\p{P}+"),
             new PatternSplitter(CjkRuns), new PatternSplitter(@"\p{N}"),
         ],
-        [PreTokenizerKind.Falcon] = [new PatternSplitter(DefaultPunctuation), Gpt2Splitter.Instance, new PatternSplitter("[0-9][0-9][0-9]")],
+        [PreTokenizerKind.Falcon] = [new PatternSplitter(FalconPunctuation), Gpt2Splitter.Instance, new PatternSplitter("[0-9][0-9][0-9]")],
         [PreTokenizerKind.Starcoder] = [new PatternSplitter(@"\p{N}"), Gpt2Splitter.Instance],
         [PreTokenizerKind.Gemma4] = [NewlineSplitter.Instance],
     });
