@@ -31,6 +31,20 @@ public sealed class Tokenizer
     public int FimPre => _v.FimPre;
     public int FimSuf => _v.FimSuf;
     public int FimMid => _v.FimMid;
+    public int FimPad => _v.FimPad;
+    public int FimRep => _v.FimRep;
+    public int FimSep => _v.FimSep;
+
+    private int? _newline;
+
+    /// <summary>The token of "\n" as llama.cpp picks it: the byte token for SentencePiece, the padding token for
+    /// WordPiece, else the first token of "\n" (the padding token when there is none).</summary>
+    public int Newline => _newline ??= _v.Kind switch
+    {
+        VocabularyKind.SentencePiece => _v.ByteToToken((byte)'\n') is int id and >= 0 ? id : _v.Pad,
+        VocabularyKind.WordPiece => _v.Pad,
+        _ => Encode("\n", addSpecial: false, parseSpecial: false) is [int first, ..] ? first : _v.Pad,
+    };
 
     public bool AddBos => _v.AddBos;
     public bool AddEos => _v.AddEos;

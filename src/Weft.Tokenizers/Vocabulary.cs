@@ -211,7 +211,9 @@ internal sealed class Vocabulary
          "<|tool_response>", "<｜end▁of▁sentence｜>", "[e~["];
 
     // Roles without an id in the metadata are found by token text; the token found becomes a control token.
-    // (llama.cpp walks a hash map here, so when several texts qualify its pick is arbitrary; this takes the lowest id.)
+    // llama.cpp walks its text->id hash map here, so when several texts qualify, the first in hash order wins.
+    // Tokens added after the map's last rehash come first, newest first; role tokens are usually the last ids of
+    // a vocabulary, so the highest id is taken (this agrees with llama.cpp on every vocabulary file tested).
     private void DetectSpecialsByText()
     {
         (Func<int> get, Action<int> set, string[] texts)[] roles =
@@ -224,7 +226,7 @@ internal sealed class Vocabulary
         foreach (var (get, set, texts) in roles)
         {
             if (get() != Null) continue;
-            for (int id = 0; id < Count; id++)
+            for (int id = Count - 1; id >= 0; id--)
             {
                 if (Array.IndexOf(texts, Texts[id]) < 0) continue;
                 set(id);
