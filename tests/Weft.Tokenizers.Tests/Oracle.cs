@@ -45,6 +45,14 @@ internal static class Oracle
         return result;
     }
 
+    /// <summary>llama.cpp's log of loading the vocabulary (its print_info lines name the special tokens).</summary>
+    public static string LoadLog(string vocab) => Encoding.UTF8.GetString(Cached(vocab, "load log", [], () =>
+    {
+        var r = Run(["tokenize", Reference.VocabPath(vocab), "x", "-v"]);
+        if (r.ExitCode != 0) throw new InvalidOperationException($"refharness tokenize -v failed ({r.ExitCode}): {r.Stderr}");
+        return Encoding.UTF8.GetBytes(r.Stderr);
+    }));
+
     /// <summary>llama.cpp's ids for one text (<c>tokenize VOCAB --file F [--bos] [--special]</c>).</summary>
     public static int[] Tokenize(string vocab, string text, bool bos, bool special)
     {

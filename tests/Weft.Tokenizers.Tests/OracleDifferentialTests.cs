@@ -8,6 +8,9 @@ public class OracleDifferentialTests
     // WEFT_TOKENIZER_FUZZ_TEXTS raises the count for a longer sweep
     private static readonly int BatchTexts =
         int.TryParse(Environment.GetEnvironmentVariable("WEFT_TOKENIZER_FUZZ_TEXTS"), out int n) && n > 0 ? n : 300;
+    // WEFT_TOKENIZER_FUZZ_CALLS multiplies the number of single oracle calls (special parsing, BOS, decoding)
+    private static readonly int CallFactor =
+        int.TryParse(Environment.GetEnvironmentVariable("WEFT_TOKENIZER_FUZZ_CALLS"), out int f) && f > 0 ? f : 1;
 
     public static TheoryData<string> Vocabs() => new([.. Reference.VocabsWithVectors, "gpt-neox", "aquila", "baichuan"]);
 
@@ -47,9 +50,9 @@ public class OracleDifferentialTests
         var tok = Reference.Load(vocab);
         var gen = new RandomText(Seed(vocab, 2), SpecialTexts(tok));
         var cases = new List<(string Text, bool Bos, bool Special)>();
-        for (int i = 0; i < 10; i++) cases.Add((gen.Next(), false, true));
-        for (int i = 0; i < 4; i++) cases.Add((gen.Next(), true, true));
-        for (int i = 0; i < 3; i++) cases.Add((gen.Next(), true, false));
+        for (int i = 0; i < 10 * CallFactor; i++) cases.Add((gen.Next(), false, true));
+        for (int i = 0; i < 4 * CallFactor; i++) cases.Add((gen.Next(), true, true));
+        for (int i = 0; i < 3 * CallFactor; i++) cases.Add((gen.Next(), true, false));
         cases.Add(("", true, true));
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         Parallel.ForEach(cases, new ParallelOptions { MaxDegreeOfParallelism = 2 }, c =>
@@ -70,8 +73,8 @@ public class OracleDifferentialTests
         var gen = new RandomText(Seed(vocab, 3), SpecialTexts(tok));
         var rng = new Random(Seed(vocab, 4));
         var idLists = new List<int[]>();
-        for (int i = 0; i < 4; i++) idLists.Add(tok.Encode(gen.Next(), addSpecial: i % 2 == 0, parseSpecial: true));
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < 4 * CallFactor; i++) idLists.Add(tok.Encode(gen.Next(), addSpecial: i % 2 == 0, parseSpecial: true));
+        for (int i = 0; i < 3 * CallFactor; i++)
             idLists.Add(Enumerable.Range(0, rng.Next(1, 12)).Select(_ => rng.Next(tok.VocabSize)).ToArray());
         idLists.RemoveAll(ids => ids.Length == 0);
 
