@@ -23,7 +23,6 @@ internal sealed class Vocabulary
 
     public VocabularyKind Kind { get; }
     public PreTokenizerKind Pre { get; }
-    public string PreName { get; }
     public int Count => Texts.Length;
     public string[] Texts { get; }
     public float[] Scores { get; }
@@ -73,7 +72,6 @@ internal sealed class Vocabulary
         }
 
         Pre = PreTokenizerKind.Default;
-        PreName = preName ?? "default";
         switch (Kind)
         {
             case VocabularyKind.BytePair:

@@ -8,7 +8,7 @@ namespace Weft.Tokenizers.Tests;
 
 internal static class Reference
 {
-    private const string SetupHint = "run ../shared/refharness/setup.sh (from the repository root's parent) to install it";
+    private const string SetupHint = "run ../shared/refharness/setup.sh to set up llama.cpp and the oracle";
 
     public static string LlamaSource => Environment.GetEnvironmentVariable("LLAMA_SRC") ?? "/tmp/llamacpp-src";
     public static string RefharnessHome => Environment.GetEnvironmentVariable("REFH_HOME") ?? "/tmp/refharness";
