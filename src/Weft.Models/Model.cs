@@ -3,6 +3,7 @@ using Weft.Formats.Gguf;
 using Weft.Models.Architectures;
 using Weft.Models.Loading;
 using Weft.Models.Transformer;
+using Weft.Tokenizers;
 
 namespace Weft.Models;
 
@@ -42,6 +43,11 @@ public sealed class Model : IDisposable
             throw;
         }
     }
+
+    private Tokenizer? _tokenizer;
+
+    /// <summary>The tokenizer described by the file's tokenizer.ggml.* metadata, built on first use.</summary>
+    public Tokenizer Tokenizer => _tokenizer ??= GgufTokenizerLoader.Load(File);
 
     /// <summary>Bytes of weights read to decode one token.</summary>
     public long BytesPerToken => Weights.BytesPerToken(Config.ExpertUsedCount, Config.ExpertCount);

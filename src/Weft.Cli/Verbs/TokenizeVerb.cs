@@ -1,0 +1,61 @@
+// weft tokenize MODEL (--text T | --file F | --jsonl F) [--no-bos] [--special] [--pieces]: how text is split.
+using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+using Weft.Formats.Gguf;
+using Weft.Models.Loading;
+using Weft.Tokenizers;
+
+namespace Weft.Cli.Verbs;
+
+internal static class TokenizeVerb
+{
+    private static readonly JsonSerializerOptions PieceJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static Command Create()
+    {
+        var model = new Argument<string>("MODEL") { Description = "a GGUF model or vocabulary-only file" };
+        var text = new Option<string>("--text") { Description = "the text to tokenize" };
+        var file = new Option<string>("--file") { Description = "a UTF-8 file to tokenize" };
+        var jsonl = new Option<string>("--jsonl") { Description = "one JSON string per line; prints one JSON array of ids per line" };
+        var noBos = new Option<bool>("--no-bos") { Description = "do not add the BOS/EOS tokens the vocabulary asks for" };
+        var special = new Option<bool>("--special") { Description = "recognise special-token texts such as <s> in the text" };
+        var pieces = new Option<bool>("--pieces") { Description = "print each id with its piece" };
+        var cmd = new Command("tokenize", "Split text into token ids") { model, text, file, jsonl, noBos, special, pieces };
+        cmd.SetAction(r =>
+        {
+            int given = (r.GetValue(text) != null ? 1 : 0) + (r.GetValue(file) != null ? 1 : 0) + (r.GetValue(jsonl) != null ? 1 : 0);
+            if (given != 1) throw new UsageException("give exactly one of --text, --file, --jsonl");
+            var tokenizer = LoadTokenizer(r.GetValue(model)!);
+            bool addSpecial = !r.GetValue(noBos), parseSpecial = r.GetValue(special);
+            var stdout = Console.Out;
+            if (r.GetValue(jsonl) is string lines)
+            {
+                int lineNo = 0;
+                foreach (var line in File.ReadLines(lines))
+                {
+                    lineNo++;
+                    if (line.Length == 0) continue;
+                    string input;
+                    try { input = JsonSerializer.Deserialize<string>(line) ?? throw new JsonException("null"); }
+                    catch (JsonException e) { throw new UsageException($"{lines}:{lineNo}: not a JSON string ({e.Message})"); }
+                    stdout.WriteLine("[" + string.Join(",", tokenizer.Encode(input, addSpecial, parseSpecial)) + "]");
+                }
+                return 0;
+            }
+            string source = r.GetValue(text) ?? File.ReadAllText(r.GetValue(file)!, Encoding.UTF8);
+            var ids = tokenizer.Encode(source, addSpecial, parseSpecial);
+            if (r.GetValue(pieces))
+                foreach (int id in ids) stdout.WriteLine($"{id,8} {JsonSerializer.Serialize(tokenizer.TokenText(id), PieceJson)}");
+            else stdout.WriteLine(string.Join(",", ids));
+            return 0;
+        });
+        return cmd;
+    }
+
+    public static Tokenizer LoadTokenizer(string path)
+    {
+        using var file = GgufFile.Open(path);
+        return GgufTokenizerLoader.Load(file);
+    }
+}

@@ -1,0 +1,63 @@
+// `weft tokenize` and `weft detokenize` agree with llama.cpp on its own vocabulary files.
+using Weft.TestKit;
+
+namespace Weft.Cli.Tests;
+
+public class TokenizeVerbTests
+{
+    private static string Vocab(string name)
+    {
+        Oracle.Require();
+        return Path.Combine(Oracle.LlamaSource, "models", $"ggml-vocab-{name}.gguf");
+    }
+
+    [Theory]
+    [InlineData("llama-spm", "Hello world, it's 2026! <s> naïve 日本語")]
+    [InlineData("llama-bpe", "  spaces\tand\ntabs 12345 ÷ émoji 🦙")]
+    [InlineData("falcon", "The quick brown fox, jumped.")]
+    public void TextIdsMatchTheOracle(string vocab, string text)
+    {
+        string path = Vocab(vocab);
+        var ours = WeftProcess.Run("tokenize", path, "--text", text);
+        Assert.Equal(0, ours.Exit);
+        var (exit, stdout, stderr) = Oracle.Run("tokenize", path, text, "--bos");
+        Assert.True(exit == 0, stderr);
+        var expected = stdout.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(string.Join(",", expected), ours.Stdout.Trim());
+    }
+
+    [Fact]
+    public void JsonLinesGiveOneArrayPerLine()
+    {
+        string path = Vocab("llama-spm");
+        string input = Path.Combine(TinyModels.Folder, $"lines-{Guid.NewGuid():N}.jsonl");
+        File.WriteAllLines(input, ["\"Hello\"", "\"<s>two\\nlines\"", "\"\""]);
+        var r = WeftProcess.Run("tokenize", path, "--jsonl", input, "--no-bos", "--special");
+        Assert.Equal(0, r.Exit);
+        var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("[15043]", lines[0]);
+        Assert.StartsWith("[1,", lines[1], StringComparison.Ordinal);
+        Assert.Equal("[]", lines[2]);
+        File.Delete(input);
+    }
+
+    [Fact]
+    public void MalformedJsonLineIsAUserError()
+    {
+        string input = Path.Combine(TinyModels.Folder, $"bad-{Guid.NewGuid():N}.jsonl");
+        File.WriteAllLines(input, ["\"ok\"", "{not json"]);
+        WeftProcess.AssertUserError(WeftProcess.Run("tokenize", Vocab("llama-spm"), "--jsonl", input), ":2: not a JSON string");
+        File.Delete(input);
+    }
+
+    [Fact]
+    public void DetokenizeRoundTrips()
+    {
+        string path = Vocab("llama-spm");
+        var ids = WeftProcess.Run("tokenize", path, "--text", "Round trip: ünïcödé", "--no-bos").Stdout.Trim();
+        var r = WeftProcess.Run("detokenize", path, "--ids", ids);
+        Assert.Equal(0, r.Exit);
+        Assert.Equal("Round trip: ünïcödé", r.Stdout.TrimEnd('\n'));
+    }
+}
