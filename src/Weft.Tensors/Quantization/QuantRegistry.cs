@@ -10,6 +10,7 @@ public static class QuantRegistry
         var all = new QuantFormat[]
         {
             new F32Format(),
+            new Q8_KFormat(),
         };
         return all.ToDictionary(f => f.Type);
     }
