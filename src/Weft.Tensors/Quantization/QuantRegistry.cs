@@ -10,6 +10,12 @@ public static class QuantRegistry
         var all = new QuantFormat[]
         {
             new F32Format(),
+            new Q2_KFormat(),
+            new Q3_KFormat(),
+            new Q4_KFormat(),
+            new Q5_KFormat(),
+            new Q6_KFormat(),
+            new Q8_KFormat(),
         };
         return all.ToDictionary(f => f.Type);
     }
