@@ -1,17 +1,28 @@
 # Reads a GGUF file with llama.cpp's own Python reader (gguf-py) and prints what it found as JSON.
 # Usage: gguf_py_read.py IN.gguf
 # Arrays of arrays come out flattened (gguf-py flattens them); "types" lists the value type names, outermost first.
+# Floats are given as {"double": the 8 bytes of the IEEE double, little-endian, in hex}, so NaN, -0 and infinities survive.
 import json
+import struct
 import sys
 
 from gguf import GGUFReader
+
+
+def enc(v):
+    if isinstance(v, list):
+        return [enc(x) for x in v]
+    if isinstance(v, float):
+        return {"double": struct.pack("<d", v).hex()}
+    return v
+
 
 r = GGUFReader(sys.argv[1])
 fields = {}
 for key, field in r.fields.items():
     if key.startswith("GGUF."):
         continue
-    fields[key] = {"types": [t.name for t in field.types], "value": field.contents()}
+    fields[key] = {"types": [t.name for t in field.types], "value": enc(field.contents())}
 tensors = [
     {
         "name": t.name,
