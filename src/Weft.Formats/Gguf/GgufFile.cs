@@ -10,6 +10,18 @@ public sealed unsafe class GgufFile : IDisposable
     public const uint DefaultAlignment = 32;
     /// <summary>ggml tensors have at most four dimensions.</summary>
     public const int MaxDims = 4;
+    public const string AlignmentKey = "general.alignment";
+
+    /// <summary>Why <paramref name="value"/> cannot be general.alignment (the spec asks for a uint32 power of two),
+    /// or null when it can.</summary>
+    public static string? AlignmentProblem(GgufValue value)
+    {
+        if (value.Type != GgufValueType.UInt32 || value.Value is not uint a)
+            return $"{AlignmentKey} must be a UInt32, found {value.Describe()} ({value.Display()})";
+        if (a == 0 || (a & (a - 1)) != 0)
+            return $"{AlignmentKey} must be a power of two, found {a}";
+        return null;
+    }
 
     private readonly MemoryMappedFile? _map;
     private readonly MemoryMappedViewAccessor? _view;
@@ -36,43 +48,51 @@ public sealed unsafe class GgufFile : IDisposable
         FileLength = length;
         var r = new GgufReader(basePtr, length, path);
 
+        if (length == 0) throw r.Error("not a GGUF file: the file is empty", 0);
         if (length < 4 || r.U32("the magic") != Magic)
             throw r.Error("not a GGUF file: the first four bytes are not 'GGUF'", 0);
         Version = r.U32("the version");
         if (Version is not (2 or 3))
-            throw r.Error($"GGUF version {Version} is not supported (supported: 2, 3)", 4);
+        {
+            string hint = Version == 1 ? " (GGUF version 1 is obsolete; convert the model again)"
+                : (Version & 0xFFFF) == 0 && (Version >> 24) is 2 or 3 ? " (a big-endian file? only little-endian files are read)"
+                : "";
+            throw r.Error($"GGUF version {Version} is not supported (supported: 2, 3){hint}", 4);
+        }
         long tensorCount = r.Count("the tensor count", 8 + 4 + 4 + 8);
         long kvCount = r.Count("the metadata key-value count", 8 + 4 + 1);
 
         var metadata = new Dictionary<string, GgufValue>(StringComparer.Ordinal);
         var keys = new List<string>();
+        long alignmentAt = -1;
         for (long i = 0; i < kvCount; i++)
         {
             long at = r.Position;
-            string key = r.String($"the name of metadata key {i}");
+            string key = r.Key(i);
             if (metadata.ContainsKey(key)) throw r.Error($"metadata key '{key}' appears twice", at);
             var type = (GgufValueType)r.U32($"the value type of '{key}'");
             metadata[key] = r.Value(type, key, 0);
             keys.Add(key);
+            if (key == AlignmentKey) alignmentAt = at;
         }
         Metadata = metadata;
         MetadataKeys = keys;
 
         Alignment = DefaultAlignment;
-        if (metadata.TryGetValue("general.alignment", out var alignValue))
+        if (metadata.TryGetValue(AlignmentKey, out var alignValue))
         {
-            long a = alignValue.IsInteger ? alignValue.AsInt64("general.alignment") : -1;
-            if (a <= 0 || (a & (a - 1)) != 0 || a > 1 << 20)
-                throw r.Error($"general.alignment must be a power of two, found {alignValue.Display()}");
-            Alignment = a;
+            string? problem = AlignmentProblem(alignValue);
+            if (problem != null) throw r.Error(problem, alignmentAt);
+            Alignment = (uint)alignValue.Value;
         }
 
         var tensors = new List<GgufTensorInfo>((int)Math.Min(tensorCount, 1 << 16));
         _tensorsByName = new Dictionary<string, GgufTensorInfo>(StringComparer.Ordinal);
         for (long i = 0; i < tensorCount; i++)
         {
+            long at = r.Position;
             var t = ReadTensorInfo(r, i);
-            if (!_tensorsByName.TryAdd(t.Name, t)) throw r.Error($"tensor '{t.Name}' appears twice in the tensor table");
+            if (!_tensorsByName.TryAdd(t.Name, t)) throw r.Error($"tensor '{t.Name}' appears twice in the tensor table", at);
             tensors.Add(t);
         }
         DataOffset = AlignUp(r.Position, Alignment);
@@ -83,7 +103,7 @@ public sealed unsafe class GgufFile : IDisposable
     private GgufTensorInfo ReadTensorInfo(GgufReader r, long index)
     {
         long at = r.Position;
-        string name = r.String($"the name of tensor {index}");
+        string name = r.TensorName(index);
         uint nDims = r.U32($"the dimension count of tensor '{name}'");
         if (nDims == 0 || nDims > MaxDims)
             throw r.Error($"tensor '{name}' claims {nDims} dimensions (1 to {MaxDims} allowed)", at);
@@ -91,9 +111,12 @@ public sealed unsafe class GgufFile : IDisposable
         long elements = 1;
         for (int d = 0; d < nDims; d++)
         {
+            long dimAt = r.Position;
             ulong n = r.U64($"dimension {d} of tensor '{name}'");
-            if (n == 0 || n > long.MaxValue / 2 || elements > long.MaxValue / (long)n)
-                throw r.Error($"tensor '{name}' has an impossible dimension {d} of {n}", at);
+            if (n == 0 || n > long.MaxValue)
+                throw r.Error($"tensor '{name}' has an impossible dimension {d} of {n}", dimAt);
+            if (elements > long.MaxValue / (long)n)
+                throw r.Error($"tensor '{name}' has more than {long.MaxValue} elements: the product of its dimensions overflows at dimension {d} ({n})", dimAt);
             shape[d] = (long)n;
             elements *= (long)n;
         }
@@ -106,7 +129,10 @@ public sealed unsafe class GgufFile : IDisposable
         long offsetAt = r.Position;
         ulong offset = r.U64($"the data offset of tensor '{name}'");
         if (offset > long.MaxValue) throw r.Error($"tensor '{name}' has an impossible data offset {offset}", offsetAt);
-        long bytes = elements / traits.BlockSize * traits.BlockBytes;
+        long blocks = elements / traits.BlockSize;
+        if (blocks > long.MaxValue / traits.BlockBytes)
+            throw r.Error($"tensor '{name}' of shape [{string.Join(", ", shape)}] and type {traits.Name} would take more than {long.MaxValue} bytes", at);
+        long bytes = blocks * traits.BlockBytes;
         return new GgufTensorInfo(name, type, shape, (long)offset, bytes);
     }
 
@@ -136,49 +162,52 @@ public sealed unsafe class GgufFile : IDisposable
     /// <summary>Maps <paramref name="path"/> read-only and parses its header and tensor table.</summary>
     public static GgufFile Open(string path)
     {
-        FileInfo info;
-        try
-        {
-            info = new FileInfo(path);
-            if (!info.Exists) throw new ModelFormatException($"{path}: no such file");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new ModelFormatException($"{path}: {e.Message}");
-        }
-        long length = info.Length;
-        if (length == 0) return new GgufFile(path, null, null, null, 0);
+        FileStream? fs = null;
         MemoryMappedFile? map = null;
         MemoryMappedViewAccessor? view = null;
+        bool acquired = false;
         try
         {
-            map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-            view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+            if (Directory.Exists(path)) throw new ModelFormatException($"{path}: is a directory, not a GGUF file");
+            if (!File.Exists(path)) throw new ModelFormatException($"{path}: no such file");
+            fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+            // The length is taken from the open handle, so the mapping and every bounds check agree on it.
+            long length = fs.Length;
+            if (length == 0)
+            {
+                fs.Dispose();
+                return new GgufFile(path, null, null, null, 0);
+            }
+            map = MemoryMappedFile.CreateFromFile(fs, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+            fs = null; // owned by the mapping now
+            view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
             byte* p = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
+            acquired = true;
             p += view.PointerOffset;
             return new GgufFile(path, map, view, p, length);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            Release(view, map);
-            throw new ModelFormatException($"{path}: cannot map the file: {e.Message}");
+            Release(view, acquired, map, fs);
+            throw new ModelFormatException($"{path}: cannot read the file: {e.Message}");
         }
         catch
         {
-            Release(view, map);
+            Release(view, acquired, map, fs);
             throw;
         }
     }
 
-    private static void Release(MemoryMappedViewAccessor? view, MemoryMappedFile? map)
+    private static void Release(MemoryMappedViewAccessor? view, bool acquired, MemoryMappedFile? map, FileStream? fs)
     {
         if (view != null)
         {
-            view.SafeMemoryMappedViewHandle.ReleasePointer();
+            if (acquired) view.SafeMemoryMappedViewHandle.ReleasePointer();
             view.Dispose();
         }
         map?.Dispose();
+        fs?.Dispose();
     }
 
     public GgufTensorInfo? FindTensor(string name) => _tensorsByName.GetValueOrDefault(name);
@@ -186,7 +215,9 @@ public sealed unsafe class GgufFile : IDisposable
     /// <summary>Address of a tensor's first byte inside the mapping; valid until this file is disposed.</summary>
     public byte* DataPointer(GgufTensorInfo t)
     {
-        ObjectDisposedException.ThrowIf(_base == null && FileLength > 0, this);
+        ObjectDisposedException.ThrowIf(_base == null, this);
+        if (t.Offset < 0 || t.ByteSize < 0 || t.Offset > FileLength - DataOffset || t.ByteSize > FileLength - DataOffset - t.Offset)
+            throw new ArgumentException($"tensor '{t.Name}' ({t.ByteSize} bytes at data offset {t.Offset}) does not lie inside {Path}", nameof(t));
         return _base + DataOffset + t.Offset;
     }
 
@@ -207,7 +238,7 @@ public sealed unsafe class GgufFile : IDisposable
         if (_view != null && _base != null)
         {
             _base = null;
-            Release(_view, _map);
+            Release(_view, true, _map, null);
         }
     }
 }

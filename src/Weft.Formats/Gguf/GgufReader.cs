@@ -47,6 +47,9 @@ internal sealed unsafe class GgufReader
 
     private ReadOnlySpan<byte> Span(int n) => new(_base + Position, n);
 
+    /// <summary>Decodes UTF-8 and refuses malformed sequences instead of replacing them.</summary>
+    internal static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>A length-prefixed UTF-8 string; the length may not exceed what is left of the file.</summary>
     public string String(string what)
     {
@@ -55,9 +58,37 @@ internal sealed unsafe class GgufReader
         if (len > (ulong)Remaining)
             throw Error($"{what} claims a length of {len} bytes but only {Remaining} bytes are left", at);
         if (len > int.MaxValue) throw Error($"{what} claims a length of {len} bytes", at);
-        var s = Encoding.UTF8.GetString(Span((int)len));
+        string s;
+        try
+        {
+            s = StrictUtf8.GetString(Span((int)len));
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Error($"{what} is not valid UTF-8", at);
+        }
         Position += (long)len;
         return s;
+    }
+
+    /// <summary>A metadata key: at most 65535 bytes of printable ASCII, no spaces (the spec's hierarchical keys).</summary>
+    public string Key(long index)
+    {
+        long at = Position;
+        string key = String($"the name of metadata key {index}");
+        string? problem = GgufNames.KeyProblem(key);
+        if (problem != null) throw Error($"metadata key {index} {problem}", at);
+        return key;
+    }
+
+    /// <summary>A tensor name: 1 to 64 bytes of UTF-8.</summary>
+    public string TensorName(long index)
+    {
+        long at = Position;
+        string name = String($"the name of tensor {index}");
+        string? problem = GgufNames.TensorNameProblem(name);
+        if (problem != null) throw Error($"tensor {index} {problem}", at);
+        return name;
     }
 
     /// <summary>Reads a count of elements that each take at least <paramref name="minElementBytes"/> bytes:

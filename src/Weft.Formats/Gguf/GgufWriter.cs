@@ -15,13 +15,75 @@ public sealed class GgufWriter
 
     public long Alignment { get; private set; } = GgufFile.DefaultAlignment;
 
+    /// <summary>Sets a metadata value (replacing an earlier one of the same key, in its place). The key, the value's
+    /// CLR type and, for general.alignment, the value itself are checked here, so Write cannot fail on them.</summary>
     public GgufWriter Set(string key, GgufValue value)
     {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        string? problem = GgufNames.KeyProblem(key);
+        if (problem != null) throw new ArgumentException($"metadata key {problem}", nameof(key));
+        problem = ValueProblem(value.Type, value.Value, 0);
+        if (problem != null) throw new ArgumentException($"metadata key '{key}': {problem}", nameof(value));
+        if (key == GgufFile.AlignmentKey)
+        {
+            problem = GgufFile.AlignmentProblem(value);
+            if (problem != null) throw new ArgumentException(problem, nameof(value));
+            Alignment = (uint)value.Value;
+        }
         int i = _metadata.FindIndex(kv => kv.Key == key);
         if (i >= 0) _metadata[i] = new(key, value);
         else _metadata.Add(new(key, value));
-        if (key == "general.alignment") Alignment = value.AsInt64(key);
         return this;
+    }
+
+    /// <summary>Why <paramref name="v"/> cannot be written as a value of type <paramref name="type"/>, or null.</summary>
+    private static string? ValueProblem(GgufValueType type, object? v, int depth)
+    {
+        bool ok = type switch
+        {
+            GgufValueType.UInt8 => v is byte,
+            GgufValueType.Int8 => v is sbyte,
+            GgufValueType.UInt16 => v is ushort,
+            GgufValueType.Int16 => v is short,
+            GgufValueType.UInt32 => v is uint,
+            GgufValueType.Int32 => v is int,
+            GgufValueType.Float32 => v is float,
+            GgufValueType.Bool => v is bool,
+            GgufValueType.String => v is string,
+            GgufValueType.UInt64 => v is ulong,
+            GgufValueType.Int64 => v is long,
+            GgufValueType.Float64 => v is double,
+            GgufValueType.Array => v is GgufArray,
+            _ => false,
+        };
+        if (!ok) return $"a {type} value cannot hold {(v == null ? "null" : "a " + v.GetType().Name)}";
+        if (v is string s && !IsValidUnicode(s)) return "the string is not valid Unicode (an unpaired surrogate)";
+        if (v is GgufArray a)
+        {
+            if (depth + 1 >= GgufReader.MaxArrayDepth) return $"arrays nest deeper than {GgufReader.MaxArrayDepth} levels";
+            if (a.ElementType == GgufValueType.Array && a.Items is not GgufArray[])
+                return "an array of arrays must hold a GgufArray[]";
+            foreach (var item in a.Items)
+            {
+                string? p = ValueProblem(a.ElementType, item, depth + 1);
+                if (p != null) return $"array of {a.ElementType}: {p}";
+            }
+        }
+        return null;
+    }
+
+    private static bool IsValidUnicode(string s)
+    {
+        try
+        {
+            GgufReader.StrictUtf8.GetByteCount(s);
+            return true;
+        }
+        catch (EncoderFallbackException)
+        {
+            return false;
+        }
     }
 
     public GgufWriter Set(string key, string v) => Set(key, GgufValue.Of(v));
@@ -42,20 +104,44 @@ public sealed class GgufWriter
     /// <param name="shape">ggml order: shape[0] is the row length.</param>
     public GgufWriter AddTensor(string name, GgmlType type, long[] shape, Action<Stream> writeData)
     {
-        if (!_tensorNames.Add(name)) throw new ArgumentException($"tensor '{name}' added twice");
-        if (shape.Length is 0 or > GgufFile.MaxDims) throw new ArgumentException($"tensor '{name}': {shape.Length} dimensions");
-        long elements = shape.Aggregate(1L, (a, b) => a * b);
-        long bytes = TypeTraits.Of(type).RowBytes(shape[0]) * (elements / shape[0]);
+        long bytes = CheckTensor(name, type, shape);
         _tensors.Add(new PendingTensor(name, type, (long[])shape.Clone(), bytes, writeData));
+        _tensorNames.Add(name);
         return this;
     }
 
     public GgufWriter AddTensor(string name, GgmlType type, long[] shape, byte[] data)
     {
-        AddTensor(name, type, shape, s => s.Write(data));
-        long expected = _tensors[^1].ByteSize;
+        long expected = CheckTensor(name, type, shape);
         if (data.Length != expected) throw new ArgumentException($"tensor '{name}': {data.Length} bytes given, {expected} expected");
-        return this;
+        return AddTensor(name, type, shape, s => s.Write(data));
+    }
+
+    /// <summary>Checks a tensor as the reader will and returns its size in bytes; nothing is added on failure.</summary>
+    public long CheckTensor(string name, GgmlType type, long[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(shape);
+        string? problem = GgufNames.TensorNameProblem(name);
+        if (problem != null) throw new ArgumentException($"tensor {problem}", nameof(name));
+        if (_tensorNames.Contains(name)) throw new ArgumentException($"tensor '{name}' added twice", nameof(name));
+        if (shape.Length is 0 or > GgufFile.MaxDims)
+            throw new ArgumentException($"tensor '{name}': {shape.Length} dimensions (1 to {GgufFile.MaxDims} allowed)", nameof(shape));
+        if (!TypeTraits.IsKnown(type)) throw new ArgumentException($"tensor '{name}': unknown type id {(uint)type}", nameof(type));
+        var traits = TypeTraits.Of(type);
+        long elements = 1;
+        foreach (long d in shape)
+        {
+            if (d <= 0 || elements > long.MaxValue / d)
+                throw new ArgumentException($"tensor '{name}': impossible shape [{string.Join(", ", shape)}]", nameof(shape));
+            elements *= d;
+        }
+        if (shape[0] % traits.BlockSize != 0)
+            throw new ArgumentException($"tensor '{name}': rows of {shape[0]} elements are not a multiple of the {traits.Name} block size {traits.BlockSize}", nameof(shape));
+        long blocks = elements / traits.BlockSize;
+        if (blocks > long.MaxValue / traits.BlockBytes)
+            throw new ArgumentException($"tensor '{name}': shape [{string.Join(", ", shape)}] is too large", nameof(shape));
+        return blocks * traits.BlockBytes;
     }
 
     public GgufWriter AddTensorF32(string name, long[] shape, float[] values)
@@ -87,6 +173,7 @@ public sealed class GgufWriter
 
     public void WriteTo(Stream s)
     {
+        long fileStart = s.Position;
         var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
         w.Write(GgufFile.Magic);
         w.Write(3u);
@@ -112,7 +199,8 @@ public sealed class GgufWriter
             offset = GgufFile.AlignUp(offset + t.ByteSize, Alignment);
         }
         w.Flush();
-        long headerEnd = s.Position;
+        // Alignment is counted from the start of the file, which is where the stream stood when writing began.
+        long headerEnd = s.Position - fileStart;
         Pad(s, GgufFile.AlignUp(headerEnd, Alignment) - headerEnd);
         long dataStart = s.Position;
         for (int i = 0; i < _tensors.Count; i++)
@@ -130,12 +218,14 @@ public sealed class GgufWriter
 
     private static void Pad(Stream s, long n)
     {
-        for (long i = 0; i < n; i++) s.WriteByte(0);
+        Span<byte> zeros = stackalloc byte[256];
+        zeros.Clear();
+        for (; n > 0; n -= Math.Min(n, zeros.Length)) s.Write(zeros[..(int)Math.Min(n, zeros.Length)]);
     }
 
     private static void WriteString(BinaryWriter w, string s)
     {
-        var bytes = Encoding.UTF8.GetBytes(s);
+        var bytes = GgufReader.StrictUtf8.GetBytes(s);
         w.Write((ulong)bytes.Length);
         w.Write(bytes);
     }
