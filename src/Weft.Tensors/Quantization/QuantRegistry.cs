@@ -10,6 +10,14 @@ public static class QuantRegistry
         var all = new QuantFormat[]
         {
             new F32Format(),
+            new F16Format(),
+            new BF16Format(),
+            new Q4_0Format(),
+            new Q4_1Format(),
+            new Q5_0Format(),
+            new Q5_1Format(),
+            new Q8_0Format(),
+            new Q8_1Format(),
             new Q2_KFormat(),
             new Q3_KFormat(),
             new Q4_KFormat(),

@@ -1,0 +1,37 @@
+// What to generate: the prompt (as token ids), how much, how to sample, when to stop.
+using Weft.Inference.Sampling;
+
+namespace Weft.Inference.Generation;
+
+public sealed record GenerationRequest
+{
+    public required IReadOnlyList<int> Prompt { get; init; }
+    /// <summary>Most tokens to generate; generation also ends at the end of the context.</summary>
+    public int MaxTokens { get; init; } = 128;
+    public SamplingOptions Sampling { get; init; } = SamplingOptions.Greedy;
+    /// <summary>End at an end-of-generation token (it is not part of the result).</summary>
+    public bool StopAtEndOfGeneration { get; init; } = true;
+    public IReadOnlyList<string> StopStrings { get; init; } = [];
+}
+
+public enum FinishReason
+{
+    /// <summary>MaxTokens were generated.</summary>
+    Length,
+    /// <summary>The model produced an end-of-generation token.</summary>
+    EndOfGeneration,
+    /// <summary>A stop string appeared in the text.</summary>
+    StopString,
+    /// <summary>The context window is full.</summary>
+    ContextFull,
+    /// <summary>The caller cancelled.</summary>
+    Cancelled,
+}
+
+public sealed record GenerationResult(
+    IReadOnlyList<int> Tokens, string Text, FinishReason Finish, int PromptTokens,
+    TimeSpan PromptTime, TimeSpan GenerationTime)
+{
+    public double PromptTokensPerSecond => PromptTokens / Math.Max(PromptTime.TotalSeconds, 1e-9);
+    public double GenerationTokensPerSecond => Tokens.Count / Math.Max(GenerationTime.TotalSeconds, 1e-9);
+}

@@ -1,0 +1,247 @@
+// The loop driver for 32-element integer block formats (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1) against Q8 activations.
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Weft.Tensors.Quantization;
+
+/// <summary>
+/// A 32-element block whose quants decode to bytes: value j = d·q[j] with q signed, or d·q[j] + m with q
+/// unsigned (<see cref="HasMin"/>). Implementations are structs, so the driver is compiled once per format.
+/// </summary>
+internal unsafe interface IInt8Block
+{
+    static abstract int Bytes { get; }
+
+    /// <summary>True for the "_1" formats: quants are unsigned (0..31) and the block carries a minimum.</summary>
+    static abstract bool HasMin { get; }
+
+    static abstract float Scale(byte* block);
+
+    static abstract float Min(byte* block);
+
+    /// <summary>The 32 quants, element j in byte j. Called only where Avx2 is supported.</summary>
+    static abstract Vector256<sbyte> Quants256(byte* block);
+
+    /// <summary>Elements 0..15 and 16..31. Called only where Ssse3 is supported.</summary>
+    static abstract void Quants128(byte* block, out Vector128<sbyte> lo, out Vector128<sbyte> hi);
+}
+
+/// <summary>An activation block of 32 signed bytes with a scale (Q8_0, Q8_1).</summary>
+internal unsafe interface IQ8Activation
+{
+    static abstract int Bytes { get; }
+
+    static abstract int QuantsOffset { get; }
+
+    static abstract float Scale(byte* block);
+
+    /// <summary>d·Σq of the block (Q8_1's <c>s</c>); asked only by weights with a minimum.</summary>
+    static abstract float ScaledSum(byte* block);
+}
+
+/// <summary>
+/// Owns loops, vector widths and dispatch for the integer block formats. x86 only (Avx2, else Ssse3); elsewhere
+/// the formats fall back to their scalar references.
+/// </summary>
+internal static unsafe class Int8Blocks
+{
+    public static bool IsAccelerated => Ssse3.IsSupported;
+
+    /// <summary>Blocks in a row of <paramref name="n"/> elements; every format driven here has 32-element blocks.</summary>
+    public static int BlockCount(int n) =>
+        n % 32 == 0 ? n / 32 : throw new ArgumentException($"row of {n} elements is not a whole number of 32-element blocks", nameof(n));
+
+    public static void Dequantize<TW>(byte* src, float* dst, int blocks) where TW : struct, IInt8Block
+    {
+        for (int b = 0; b < blocks; b++, src += TW.Bytes, dst += 32)
+        {
+            float d = TW.Scale(src), m = TW.HasMin ? TW.Min(src) : 0f;
+            if (Avx2.IsSupported)
+            {
+                Dequantize32<TW>(TW.Quants256(src), d, m, dst);
+            }
+            else
+            {
+                TW.Quants128(src, out var lo, out var hi);
+                Dequantize16<TW>(lo, d, m, dst);
+                Dequantize16<TW>(hi, d, m, dst + 16);
+            }
+        }
+    }
+
+    // value = q·d (+ m): the product rounded, then the sum rounded, never fused, as the references compute it
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dequantize32<TW>(Vector256<sbyte> q, float d, float m, float* dst) where TW : struct, IInt8Block
+    {
+        Vector256<int> i0, i1, i2, i3;
+        if (TW.HasMin)
+        {
+            var (s0, s1) = Vector256.Widen(q.AsByte());
+            (i0, i1) = (Vector256.WidenLower(s0).AsInt32(), Vector256.WidenUpper(s0).AsInt32());
+            (i2, i3) = (Vector256.WidenLower(s1).AsInt32(), Vector256.WidenUpper(s1).AsInt32());
+        }
+        else
+        {
+            var (s0, s1) = Vector256.Widen(q);
+            (i0, i1) = Vector256.Widen(s0);
+            (i2, i3) = Vector256.Widen(s1);
+        }
+        var vd = Vector256.Create(d);
+        Vector256<float> f0 = Vector256.ConvertToSingle(i0) * vd, f1 = Vector256.ConvertToSingle(i1) * vd;
+        Vector256<float> f2 = Vector256.ConvertToSingle(i2) * vd, f3 = Vector256.ConvertToSingle(i3) * vd;
+        if (TW.HasMin)
+        {
+            var vm = Vector256.Create(m);
+            (f0, f1, f2, f3) = (f0 + vm, f1 + vm, f2 + vm, f3 + vm);
+        }
+        f0.Store(dst);
+        f1.Store(dst + 8);
+        f2.Store(dst + 16);
+        f3.Store(dst + 24);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dequantize16<TW>(Vector128<sbyte> q, float d, float m, float* dst) where TW : struct, IInt8Block
+    {
+        Vector128<int> i0, i1, i2, i3;
+        if (TW.HasMin)
+        {
+            var (s0, s1) = Vector128.Widen(q.AsByte());
+            (i0, i1) = (Vector128.WidenLower(s0).AsInt32(), Vector128.WidenUpper(s0).AsInt32());
+            (i2, i3) = (Vector128.WidenLower(s1).AsInt32(), Vector128.WidenUpper(s1).AsInt32());
+        }
+        else
+        {
+            var (s0, s1) = Vector128.Widen(q);
+            (i0, i1) = Vector128.Widen(s0);
+            (i2, i3) = Vector128.Widen(s1);
+        }
+        var vd = Vector128.Create(d);
+        Vector128<float> f0 = Vector128.ConvertToSingle(i0) * vd, f1 = Vector128.ConvertToSingle(i1) * vd;
+        Vector128<float> f2 = Vector128.ConvertToSingle(i2) * vd, f3 = Vector128.ConvertToSingle(i3) * vd;
+        if (TW.HasMin)
+        {
+            var vm = Vector128.Create(m);
+            (f0, f1, f2, f3) = (f0 + vm, f1 + vm, f2 + vm, f3 + vm);
+        }
+        f0.Store(dst);
+        f1.Store(dst + 4);
+        f2.Store(dst + 8);
+        f3.Store(dst + 12);
+    }
+
+    /// <summary>
+    /// Σ over blocks of d_w·d_a·Σ q_w·q_a (+ m_w·s_a for formats with a minimum). The integer products are summed
+    /// exactly in 32-bit lanes per block; only the per-block scaling is in float.
+    /// </summary>
+    public static float Dot<TW, TA>(byte* w, byte* a, int blocks) where TW : struct, IInt8Block where TA : struct, IQ8Activation
+    {
+        float minSum = 0;
+        if (Avx2.IsSupported)
+        {
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero, minAcc = Vector256<float>.Zero;
+            float* scales = stackalloc float[8];
+            int b = 0;
+            // eight blocks per step: their fp16 scales are decoded together, then the blocks go two by two into two
+            // accumulators, so consecutive FMAs do not wait on each other
+            for (; b + 8 <= blocks; b += 8)
+            {
+                (Halves8(w, TW.Bytes) * Halves8(a, TA.Bytes)).Store(scales);
+                if (TW.HasMin) minAcc += Halves8(w + 2, TW.Bytes) * Halves8(a + 2, TA.Bytes);
+                for (int k = 0; k < 8; k += 2, w += 2 * TW.Bytes, a += 2 * TA.Bytes)
+                {
+                    acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum256<TW, TA>(w, a)),
+                        Vector256.Create(scales[k]), acc0);
+                    acc1 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum256<TW, TA>(w + TW.Bytes, a + TA.Bytes)),
+                        Vector256.Create(scales[k + 1]), acc1);
+                }
+            }
+            for (; b < blocks; b++, w += TW.Bytes, a += TA.Bytes)
+            {
+                acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum256<TW, TA>(w, a)),
+                    Vector256.Create(TW.Scale(w) * TA.Scale(a)), acc0);
+                if (TW.HasMin) minSum += TW.Min(w) * TA.ScaledSum(a);
+            }
+            return Vector256.Sum(acc0 + acc1) + (Vector256.Sum(minAcc) + minSum);
+        }
+
+        Vector128<float> acc = Vector128<float>.Zero;
+        for (int b = 0; b < blocks; b++, w += TW.Bytes, a += TA.Bytes)
+        {
+            TW.Quants128(w, out var xlo, out var xhi);
+            sbyte* y = (sbyte*)(a + TA.QuantsOffset);
+            Vector128<int> p = PairSums128<TW>(xlo, Vector128.Load(y)) + PairSums128<TW>(xhi, Vector128.Load(y + 16));
+            acc = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(p), Vector128.Create(TW.Scale(w) * TA.Scale(a)), acc);
+            if (TW.HasMin) minSum += TW.Min(w) * TA.ScaledSum(a);
+        }
+        return Vector128.Sum(acc) + minSum;
+    }
+
+    /// <summary>The fp16 fields at <paramref name="p"/> and the 7 places <paramref name="stride"/> bytes apart, as floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Halves8(byte* p, int stride) => Fp16.ToSingle(Vector256.Create(
+        *(ushort*)p, *(ushort*)(p + stride), *(ushort*)(p + 2 * stride), *(ushort*)(p + 3 * stride),
+        *(ushort*)(p + 4 * stride), *(ushort*)(p + 5 * stride), *(ushort*)(p + 6 * stride), *(ushort*)(p + 7 * stride)));
+
+    /// <summary>Σ q_w·q_a of one block, as 8 partial sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> BlockSum256<TW, TA>(byte* w, byte* a) where TW : struct, IInt8Block where TA : struct, IQ8Activation
+    {
+        Vector256<sbyte> x = TW.Quants256(w);
+        Vector256<sbyte> y = Vector256.Load((sbyte*)(a + TA.QuantsOffset));
+        if (TW.HasMin) return UnsignedBySigned(x.AsByte(), y);
+        // x·y = |x|·(y with x's sign), which fits the unsigned-by-signed multiply
+        return UnsignedBySigned(Avx2.Abs(x), Avx2.Sign(y, x));
+    }
+
+    /// <summary>Sums of four adjacent u8·s8 products in each 32-bit lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> UnsignedBySigned(Vector256<byte> u, Vector256<sbyte> s)
+    {
+        if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, u, s);
+        // pairs of products fit 16 bits for quants of at most 5 bits; for Q8_0·Q8_0, 2·127·127 < 32767 as well
+        return Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, s), Vector256.Create((short)1));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> PairSums128<TW>(Vector128<sbyte> x, Vector128<sbyte> y) where TW : struct, IInt8Block
+    {
+        Vector128<short> p = TW.HasMin
+            ? Ssse3.MultiplyAddAdjacent(x.AsByte(), y)
+            : Ssse3.MultiplyAddAdjacent(Ssse3.Abs(x), Ssse3.Sign(y, x));
+        return Sse2.MultiplyAddAdjacent(p, Vector128.Create((short)1));
+    }
+
+    /// <summary>Nibbles of 16 bytes: low nibbles are elements 0..15, high nibbles elements 16..31 (ggml's order).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Nibbles128(byte* qs, out Vector128<byte> lo, out Vector128<byte> hi)
+    {
+        Vector128<byte> raw = Vector128.Load(qs);
+        var mask = Vector128.Create((byte)0x0F);
+        lo = raw & mask;
+        hi = (raw.AsUInt16() >>> 4).AsByte() & mask;
+    }
+
+    /// <summary>Byte j is 0xFF where bit j of <paramref name="bits"/> is set, else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> BitsToBytes256(uint bits)
+    {
+        // byte j takes byte j/8 of the word (vpshufb stays within 128-bit lanes, and each lane holds the whole word)
+        Vector256<byte> spread = Avx2.Shuffle(Vector256.Create(bits).AsByte(), Vector256.Create(
+            (byte)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
+        // every bit but j%8 set: the byte is all ones exactly when bit j%8 was set
+        return Vector256.Equals(spread | Vector256.Create(0x7FBFDFEFF7FBFDFEul).AsByte(), Vector256<byte>.AllBitsSet);
+    }
+
+    /// <summary>As <see cref="BitsToBytes256"/>, split into bits 0..15 and 16..31.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void BitsToBytes128(uint bits, out Vector128<byte> lo, out Vector128<byte> hi)
+    {
+        Vector128<byte> word = Vector128.Create(bits).AsByte();
+        Vector128<byte> others = Vector128.Create(0x7FBFDFEFF7FBFDFEul).AsByte();
+        lo = Vector128.Equals(Ssse3.Shuffle(word, Vector128.Create((byte)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1)) | others, Vector128<byte>.AllBitsSet);
+        hi = Vector128.Equals(Ssse3.Shuffle(word, Vector128.Create((byte)2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3)) | others, Vector128<byte>.AllBitsSet);
+    }
+}
