@@ -1,0 +1,76 @@
+// weft serve: the OpenAI-compatible server over every model in the models folder.
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+using Weft.Server;
+
+namespace Weft.Cli.Verbs;
+
+internal static class ServeVerb
+{
+    public static Command Create()
+    {
+        var host = new Option<string>("--host") { Description = "address to listen on (loopback unless you say otherwise)", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "TCP port", DefaultValueFactory = _ => 8080 };
+        var models = new Option<string>("--models") { Description = "folder of GGUF models to serve", DefaultValueFactory = _ => ServerOptions.DefaultModelsDirectory };
+        var apiKey = new Option<string?>("--api-key") { Description = "require 'Authorization: Bearer KEY' on every /v1 call" };
+        var ctx = new Option<int>("--ctx") { Description = "largest context per request (default: the model's, at most 4096)" };
+        var parallel = new Option<int>("--parallel") { Description = "requests generating at once per model", DefaultValueFactory = _ => 1 };
+        var budget = new Option<string?>("--memory-budget") { Description = "bytes of models kept loaded (suffixes K, M, G); least recently used ones are unloaded" };
+        var threads = Common.ThreadsOption();
+        var cmd = new Command("serve", "Serve models over an OpenAI-compatible HTTP API") { host, port, models, apiKey, ctx, parallel, budget, threads };
+        cmd.SetAction(r =>
+        {
+            if (r.GetValue(port) is < 0 or > 65535) throw new UsageException("--port must be between 0 and 65535");
+            if (r.GetValue(parallel) < 1) throw new UsageException("--parallel must be at least 1");
+            if (r.GetValue(ctx) < 0) throw new UsageException("--ctx must not be negative");
+            var options = new ServerOptions
+            {
+                Host = r.GetValue(host)!,
+                Port = r.GetValue(port),
+                ModelsDirectory = r.GetValue(models)!,
+                ApiKey = r.GetValue(apiKey),
+                ContextSize = r.GetValue(ctx),
+                Parallel = r.GetValue(parallel),
+                MemoryBudget = r.GetValue(budget) is string b ? ParseBytes(b) : 0,
+                Threads = r.GetValue(threads),
+            };
+            if (!Directory.Exists(options.ModelsDirectory))
+                throw new UsageException($"the models folder '{options.ModelsDirectory}' does not exist (create it or pass --models DIR)");
+            WebApplicationRunner.Run(options);
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static long ParseBytes(string text)
+    {
+        string t = text.Trim().ToUpperInvariant().TrimEnd('B');
+        long scale = t.Length > 0 ? t[^1] switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, 'T' => 1L << 40, _ => 1 } : 1;
+        if (scale != 1) t = t[..^1];
+        if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || v < 0)
+            throw new UsageException($"--memory-budget: '{text}' is not a size in bytes");
+        return (long)(v * scale);
+    }
+}
+
+internal static class WebApplicationRunner
+{
+    public static void Run(ServerOptions options)
+    {
+        WebApplication? app;
+        try
+        {
+            app = WeftServer.Create(options);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        app.Start();
+        var catalog = app.Services.GetService(typeof(Weft.Server.Hosting.ModelCatalog)) as Weft.Server.Hosting.ModelCatalog;
+        Console.Error.WriteLine($"weft: serving {catalog?.List().Count ?? 0} models from {options.ModelsDirectory} at {string.Join(", ", app.Urls)}");
+        app.WaitForShutdown();
+    }
+}

@@ -1,0 +1,73 @@
+// Writing JSON responses and server-sent events.
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Weft.Server.Api;
+
+internal static class Json
+{
+    private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static byte[] Build(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer, Options)) write(w);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static async Task WriteAsync(HttpResponse response, Action<Utf8JsonWriter> write, int status = 200)
+    {
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        await response.Body.WriteAsync(Build(write));
+    }
+
+    public static void StartEvents(HttpResponse response)
+    {
+        response.StatusCode = 200;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+    }
+
+    private static readonly byte[] DataPrefix = "data: "u8.ToArray();
+    private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
+
+    public static async Task EventAsync(HttpResponse response, Action<Utf8JsonWriter> write)
+    {
+        await response.Body.WriteAsync(DataPrefix);
+        await response.Body.WriteAsync(Build(write));
+        await response.Body.WriteAsync(EventEnd);
+        await response.Body.FlushAsync();
+    }
+
+    public static async Task DoneAsync(HttpResponse response)
+    {
+        await response.Body.WriteAsync(Encoding.ASCII.GetBytes("data: [DONE]\n\n"));
+        await response.Body.FlushAsync();
+    }
+
+    public static void Usage(Utf8JsonWriter w, Weft.Inference.Generation.GenerationResult r)
+    {
+        w.WriteStartObject("usage");
+        w.WriteNumber("prompt_tokens", r.PromptTokens);
+        w.WriteNumber("completion_tokens", r.Tokens.Count);
+        w.WriteNumber("total_tokens", r.PromptTokens + r.Tokens.Count);
+        w.WriteEndObject();
+    }
+
+    /// <summary>llama-server's timings object: prompt and generation counts, milliseconds and rates.</summary>
+    public static void Timings(Utf8JsonWriter w, Weft.Inference.Generation.GenerationResult r)
+    {
+        w.WriteStartObject("timings");
+        w.WriteNumber("prompt_n", r.PromptTokens);
+        w.WriteNumber("prompt_ms", r.PromptTime.TotalMilliseconds);
+        w.WriteNumber("prompt_per_second", r.PromptTokensPerSecond);
+        w.WriteNumber("predicted_n", r.Tokens.Count);
+        w.WriteNumber("predicted_ms", r.GenerationTime.TotalMilliseconds);
+        w.WriteNumber("predicted_per_second", r.GenerationTokensPerSecond);
+        w.WriteEndObject();
+    }
+}

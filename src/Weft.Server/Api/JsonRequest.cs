@@ -1,0 +1,91 @@
+// A request body read as JSON, with typed field getters that refuse wrong types with the field's name.
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Weft.Server.Api;
+
+internal sealed class JsonRequest(JsonElement root)
+{
+    public JsonElement Root { get; } = root;
+
+    public static async Task<JsonRequest> ReadAsync(HttpRequest request, CancellationToken cancel)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 64 }, cancel);
+        }
+        catch (JsonException e)
+        {
+            throw ApiException.BadRequest($"the request body is not valid JSON: {e.Message}");
+        }
+        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            throw ApiException.BadRequest("the request body must be a JSON object");
+        return new JsonRequest(doc.RootElement);
+    }
+
+    public bool Has(string name) => Root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null;
+
+    public JsonElement? Get(string name) => Root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
+
+    public string RequiredString(string name) =>
+        OptionalString(name) ?? throw ApiException.BadRequest($"'{name}' is required", name);
+
+    public string? OptionalString(string name) => Get(name) switch
+    {
+        null => null,
+        { ValueKind: JsonValueKind.String } v => v.GetString(),
+        _ => throw WrongType(name, "a string"),
+    };
+
+    public double? OptionalNumber(string name, double min, double max)
+    {
+        if (Get(name) is not { } v) return null;
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out double d) || !double.IsFinite(d)) throw WrongType(name, "a number");
+        if (d < min || d > max) throw ApiException.BadRequest($"'{name}' must be between {min} and {max}; got {d}", name);
+        return d;
+    }
+
+    public long? OptionalInteger(string name, long min, long max)
+    {
+        if (Get(name) is not { } v) return null;
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out long n)) throw WrongType(name, "an integer");
+        if (n < min || n > max) throw ApiException.BadRequest($"'{name}' must be between {min} and {max}; got {n}", name);
+        return n;
+    }
+
+    public ulong? OptionalSeed(string name)
+    {
+        if (Get(name) is not { } v) return null;
+        if (v.ValueKind != JsonValueKind.Number) throw WrongType(name, "an integer");
+        if (v.TryGetUInt64(out ulong u)) return u;
+        if (v.TryGetInt64(out long s)) return unchecked((ulong)s);
+        throw WrongType(name, "an integer");
+    }
+
+    public bool OptionalBool(string name, bool fallback) => Get(name) switch
+    {
+        null => fallback,
+        { ValueKind: JsonValueKind.True } => true,
+        { ValueKind: JsonValueKind.False } => false,
+        _ => throw WrongType(name, "a boolean"),
+    };
+
+    /// <summary>A string or an array of strings (OpenAI's `stop`, `input`), as a list.</summary>
+    public IReadOnlyList<string> StringOrStrings(string name, int maxCount)
+    {
+        if (Get(name) is not { } v) return [];
+        if (v.ValueKind == JsonValueKind.String) return [v.GetString()!];
+        if (v.ValueKind != JsonValueKind.Array) throw WrongType(name, "a string or an array of strings");
+        var list = new List<string>();
+        foreach (var e in v.EnumerateArray())
+        {
+            if (e.ValueKind != JsonValueKind.String) throw WrongType(name, "a string or an array of strings");
+            list.Add(e.GetString()!);
+        }
+        if (list.Count > maxCount) throw ApiException.BadRequest($"'{name}' may hold at most {maxCount} entries", name);
+        return list;
+    }
+
+    public static ApiException WrongType(string name, string expected) => ApiException.BadRequest($"'{name}' must be {expected}", name, "invalid_type");
+}

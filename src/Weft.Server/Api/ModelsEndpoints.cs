@@ -1,0 +1,57 @@
+// GET /v1/models and GET /v1/models/{id}: every model in the models folder with its metadata.
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Weft.Server.Hosting;
+
+namespace Weft.Server.Api;
+
+internal static class ModelsEndpoints
+{
+    public static RouteGroupBuilder MapModels(this RouteGroupBuilder v1)
+    {
+        v1.MapGet("/models", async (HttpContext http, ModelPool pool) =>
+        {
+            var entries = pool.Catalog.List();
+            await Json.WriteAsync(http.Response, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("object", "list");
+                w.WriteStartArray("data");
+                foreach (var e in entries) Write(w, e, pool);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            });
+        });
+        v1.MapGet("/models/{**id}", async (HttpContext http, ModelPool pool, string id) =>
+        {
+            var entry = pool.Catalog.Find(id) ?? throw ApiException.NotFound($"the model '{id}' does not exist", "model");
+            await Json.WriteAsync(http.Response, w => Write(w, entry, pool));
+        });
+        return v1;
+    }
+
+    private static void Write(Utf8JsonWriter w, ModelEntry e, ModelPool pool)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", e.Id);
+        w.WriteString("object", "model");
+        w.WriteNumber("created", new DateTimeOffset(e.Modified).ToUnixTimeSeconds());
+        w.WriteString("owned_by", "weft");
+        w.WriteStartObject("meta");
+        w.WriteNumber("bytes", e.Bytes);
+        w.WriteBoolean("loaded", pool.Loaded.Any(m => m.Entry.Id == e.Id));
+        if (e.Facts is { } f)
+        {
+            w.WriteString("architecture", f.Architecture);
+            if (f.Name != null) w.WriteString("name", f.Name);
+            if (f.FileType != null) w.WriteString("type", f.FileType);
+            w.WriteNumber("parameters", f.Parameters);
+            w.WriteNumber("context_length", f.ContextLength);
+        }
+        if (e.Problem != null) w.WriteString("error", e.Problem);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+}

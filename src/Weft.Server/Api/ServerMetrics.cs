@@ -1,0 +1,53 @@
+// Counters behind GET /metrics (Prometheus text format).
+using System.Globalization;
+using System.Text;
+using Weft.Server.Hosting;
+
+namespace Weft.Server.Api;
+
+public sealed class ServerMetrics
+{
+    private long _requests;
+    private long _errors;
+    private long _promptTokens;
+    private long _generatedTokens;
+    private long _promptTicks;
+    private long _generationTicks;
+
+    public void Request() => Interlocked.Increment(ref _requests);
+    public void Error() => Interlocked.Increment(ref _errors);
+
+    public void Generated(Weft.Inference.Generation.GenerationResult r)
+    {
+        Interlocked.Add(ref _promptTokens, r.PromptTokens);
+        Interlocked.Add(ref _generatedTokens, r.Tokens.Count);
+        Interlocked.Add(ref _promptTicks, r.PromptTime.Ticks);
+        Interlocked.Add(ref _generationTicks, r.GenerationTime.Ticks);
+    }
+
+    public string Render(ModelPool pool)
+    {
+        var loaded = pool.Loaded;
+        var sb = new StringBuilder();
+        void Metric(string name, string type, string help, double value)
+        {
+            sb.Append("# HELP weft_").Append(name).Append(' ').Append(help).Append('\n');
+            sb.Append("# TYPE weft_").Append(name).Append(' ').Append(type).Append('\n');
+            sb.Append("weft_").Append(name).Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        }
+        Metric("requests_total", "counter", "API requests received", Interlocked.Read(ref _requests));
+        Metric("request_errors_total", "counter", "API requests answered with an error", Interlocked.Read(ref _errors));
+        Metric("prompt_tokens_total", "counter", "Prompt tokens evaluated", Interlocked.Read(ref _promptTokens));
+        Metric("generated_tokens_total", "counter", "Tokens generated", Interlocked.Read(ref _generatedTokens));
+        Metric("prompt_tokens_per_second", "gauge", "Prompt tokens per second of evaluation time, over all requests",
+            PerSecond(Interlocked.Read(ref _promptTokens), Interlocked.Read(ref _promptTicks)));
+        Metric("generated_tokens_per_second", "gauge", "Generated tokens per second of generation time, over all requests",
+            PerSecond(Interlocked.Read(ref _generatedTokens), Interlocked.Read(ref _generationTicks)));
+        Metric("queue_depth", "gauge", "Requests waiting for a slot", loaded.Sum(m => m.QueueDepth));
+        Metric("busy_slots", "gauge", "Slots generating now", loaded.Sum(m => m.BusySlots));
+        Metric("models_loaded", "gauge", "Models in memory", loaded.Count);
+        return sb.ToString();
+    }
+
+    private static double PerSecond(long count, long ticks) => ticks == 0 ? 0 : count / TimeSpan.FromTicks(ticks).TotalSeconds;
+}

@@ -1,0 +1,96 @@
+// Loads models on first use and evicts the least recently used idle ones when the memory budget is exceeded.
+using Weft.Models;
+using Weft.Server.Api;
+using Weft.Tensors.Threading;
+
+namespace Weft.Server.Hosting;
+
+public sealed class ModelPool : IDisposable
+{
+    private readonly ServerOptions _options;
+    private readonly WorkerPool _workers;
+    private readonly Dictionary<string, Task<LoadedModel>> _models = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    public ModelPool(ModelCatalog catalog, ServerOptions options)
+    {
+        Catalog = catalog;
+        _options = options;
+        _workers = new WorkerPool(options.Threads);
+    }
+
+    public ModelCatalog Catalog { get; }
+
+    /// <summary>Models being loaded right now (health reports 503 while this is not 0).</summary>
+    public int LoadingCount
+    {
+        get { lock (_lock) return _models.Values.Count(t => !t.IsCompleted); }
+    }
+
+    public IReadOnlyList<LoadedModel> Loaded
+    {
+        get { lock (_lock) return [.. _models.Values.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result)]; }
+    }
+
+    /// <summary>The loaded model for an id from a request; 404 when the catalog has no such model.</summary>
+    public Task<LoadedModel> GetAsync(string id)
+    {
+        var entry = Catalog.Find(id) ?? throw ApiException.NotFound($"the model '{id}' does not exist; GET /v1/models lists the available ones", "model");
+        if (entry.Problem != null) throw new ApiException(500, $"the model '{id}' cannot be loaded: {entry.Problem}", "server_error", "model", "model_load_failed");
+        lock (_lock)
+        {
+            if (_models.TryGetValue(id, out var task))
+            {
+                if (!task.IsFaulted) return task;
+                _models.Remove(id);
+            }
+            EvictFor(entry.Bytes);
+            task = Task.Run(() => Load(entry));
+            _models[id] = task;
+            return task;
+        }
+    }
+
+    private LoadedModel Load(ModelEntry entry)
+    {
+        var model = Model.Load(entry.Path);
+        try
+        {
+            int train = model.Config.TrainContextLength;
+            int ctx = _options.ContextSize > 0 ? Math.Min(_options.ContextSize, train) : Math.Min(train, 4096);
+            return new LoadedModel(entry, model, _workers, ctx, Math.Max(1, _options.Parallel), Math.Max(1, _options.QueueLimit));
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Unloads idle models, least recently used first, until <paramref name="incoming"/> more bytes fit the budget.</summary>
+    private void EvictFor(long incoming)
+    {
+        if (_options.MemoryBudget <= 0) return;
+        var loaded = _models.Where(kv => kv.Value.IsCompletedSuccessfully).Select(kv => kv.Value.Result).OrderBy(m => m.LastUsed).ToList();
+        long used = loaded.Sum(m => m.Entry.Bytes);
+        foreach (var m in loaded)
+        {
+            if (used + incoming <= _options.MemoryBudget) break;
+            if (!m.Idle) continue;
+            _models.Remove(m.Entry.Id);
+            used -= m.Entry.Bytes;
+            m.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (var t in _models.Values)
+                if (t.IsCompletedSuccessfully) t.Result.Dispose();
+            _models.Clear();
+        }
+        _workers.Dispose();
+    }
+}

@@ -1,0 +1,26 @@
+// Settings of `weft serve`; defaults are safe (loopback only).
+namespace Weft.Server;
+
+public sealed record ServerOptions
+{
+    public string Host { get; init; } = "127.0.0.1";
+    /// <summary>0 picks a free port (tests).</summary>
+    public int Port { get; init; } = 8080;
+    public string ModelsDirectory { get; init; } = DefaultModelsDirectory;
+    /// <summary>When set, every /v1 call needs "Authorization: Bearer KEY".</summary>
+    public string? ApiKey { get; init; }
+    /// <summary>Largest context a request may ask for; 0 means the model's own (at most 4096).</summary>
+    public int ContextSize { get; init; }
+    /// <summary>Requests generating at once per model.</summary>
+    public int Parallel { get; init; } = 1;
+    /// <summary>Requests that may wait per model before new ones get 429.</summary>
+    public int QueueLimit { get; init; } = 64;
+    /// <summary>Bytes of model files kept loaded; least recently used ones are evicted beyond it. 0: no limit.</summary>
+    public long MemoryBudget { get; init; }
+    public int Threads { get; init; } = Weft.Tensors.Threading.WorkerPool.DefaultThreadCount;
+    /// <summary>Largest request body in bytes.</summary>
+    public long MaxRequestBytes { get; init; } = 8 << 20;
+
+    public static string DefaultModelsDirectory =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".weft", "models");
+}

@@ -1,0 +1,60 @@
+// Composes the HTTP server: services, error handling, the /v1 endpoint groups, health and metrics.
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Weft.Server.Api;
+using Weft.Server.Hosting;
+
+namespace Weft.Server;
+
+public static class WeftServer
+{
+    public static WebApplication Create(ServerOptions options)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = options.MaxRequestBytes;
+            var address = options.Host == "localhost" ? System.Net.IPAddress.Loopback
+                : System.Net.IPAddress.TryParse(options.Host, out var ip) ? ip
+                : throw new ArgumentException($"--host '{options.Host}' is not an IP address");
+            k.Listen(address, options.Port);
+        });
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new ModelCatalog(options.ModelsDirectory));
+        builder.Services.AddSingleton<ModelPool>();
+        builder.Services.AddSingleton<ServerMetrics>();
+
+        var app = builder.Build();
+        app.Use(async (http, next) =>
+        {
+            var metrics = http.RequestServices.GetRequiredService<ServerMetrics>();
+            if (http.Request.Path.StartsWithSegments("/v1")) metrics.Request();
+            try
+            {
+                await next(http);
+            }
+            catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+            {
+                // the client went away; nothing to answer
+            }
+            catch (Exception e)
+            {
+                metrics.Error();
+                await ErrorWriter.WriteAsync(http, ErrorWriter.Translate(e));
+            }
+        });
+        var v1 = app.MapGroup("/v1");
+        if (options.ApiKey is { Length: > 0 } key) v1.AddEndpointFilter(new ApiKeyCheck(key));
+        v1.MapModels().MapChatCompletions().MapCompletions();
+        v1.MapFallback(NoSuchEndpoint);
+        app.MapHealth();
+        return app;
+    }
+
+    private static IResult NoSuchEndpoint(HttpContext http) =>
+        throw new ApiException(404, $"no endpoint {http.Request.Method} {http.Request.Path}", code: "not_found");
+}

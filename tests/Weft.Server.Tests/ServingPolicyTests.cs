@@ -1,0 +1,78 @@
+// API keys, the bounded queue (429 with Retry-After) and stopping generation when the client goes away.
+using System.Net;
+using System.Text;
+
+namespace Weft.Server.Tests;
+
+public class ServingPolicyTests
+{
+    [Fact]
+    public async Task ApiKeyIsRequiredOnV1Only()
+    {
+        await using var server = await LiveServer.StartAsync(o => o with { ApiKey = "s3cret" });
+        var (none, noneBody) = await RawHttp.GetAsync(server.Http, "/v1/models");
+        Assert.Equal(HttpStatusCode.Unauthorized, none);
+        RawHttp.AssertError(noneBody, "needs an API key");
+        var (wrong, wrongBody) = await RawHttp.GetAsync(server.Http, "/v1/models", "Bearer nope");
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong);
+        RawHttp.AssertError(wrongBody, "not valid");
+        var (right, _) = await RawHttp.GetAsync(server.Http, "/v1/models", "Bearer s3cret");
+        Assert.Equal(HttpStatusCode.OK, right);
+        var (health, _) = await RawHttp.GetAsync(server.Http, "/health");
+        Assert.Equal(HttpStatusCode.OK, health);
+    }
+
+    [Fact]
+    public async Task FullQueueAnswers429WithRetryAfterAndEveryOtherRequestCompletes()
+    {
+        await using var server = await LiveServer.StartAsync(o => o with { QueueLimit = 1, Parallel = 1 });
+        const string body = "{\"model\":\"slow\",\"prompt\":\"Tell me a story\",\"max_tokens\":300,\"temperature\":0}";
+        var calls = Enumerable.Range(0, 8).Select(_ => RawHttp.PostAsync(server.Http, "/v1/completions", body)).ToList();
+        var results = await Task.WhenAll(calls);
+        var busy = results.Where(r => r.Status == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(busy);
+        Assert.All(busy, r =>
+        {
+            Assert.True(r.Response.Headers.RetryAfter != null, "429 needs Retry-After");
+            RawHttp.AssertError(r.Body, "queue");
+        });
+        Assert.All(results.Where(r => r.Status != HttpStatusCode.TooManyRequests), r =>
+        {
+            Assert.Equal(HttpStatusCode.OK, r.Status);
+            Assert.True(r.Body.GetProperty("usage").GetProperty("completion_tokens").GetInt32() > 0);
+        });
+    }
+
+    [Fact]
+    public async Task ClientDisconnectStopsGeneration()
+    {
+        await using var server = await LiveServer.StartAsync();
+        const int max = 900;
+        using (var req = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
+        {
+            Content = new StringContent($"{{\"model\":\"slow\",\"prompt\":\"Go on\",\"max_tokens\":{max},\"temperature\":0,\"stream\":true}}", Encoding.UTF8, "application/json"),
+        })
+        using (var res = await server.Http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead))
+        {
+            using var reader = new StreamReader(await res.Content.ReadAsStreamAsync());
+            int events = 0;
+            while (events < 3 && await reader.ReadLineAsync() is { } line)
+                if (line.StartsWith("data: ", StringComparison.Ordinal)) events++;
+        } // disposing the response closes the connection
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        double generated = -1, busy = -1;
+        while (DateTime.UtcNow < deadline)
+        {
+            string metrics = await server.Http.GetStringAsync("/metrics");
+            busy = Value(metrics, "weft_busy_slots");
+            generated = Value(metrics, "weft_generated_tokens_total");
+            if (busy == 0 && generated > 0) break;
+            await Task.Delay(50);
+        }
+        Assert.Equal(0, busy);
+        Assert.InRange(generated, 1, max - 1);
+    }
+
+    private static double Value(string metrics, string name) =>
+        double.Parse(metrics.Split('\n').First(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+}
