@@ -1,6 +1,7 @@
 // Parses, runs a verb, and turns every failure a user can cause into `weft: error: …` and a non-zero exit.
 using System.CommandLine;
 using Weft.Formats;
+using Weft.Inference.Templates;
 using Weft.Models;
 
 namespace Weft.Cli;
@@ -28,7 +29,7 @@ public static class CliRunner
 
     public static bool IsUserError(Exception e) => e is ModelFormatException or UnsupportedModelException
         or ContextOverflowException or UsageException or IOException or UnauthorizedAccessException
-        or ArgumentException or FormatException or NotSupportedException;
+        or ArgumentException or FormatException or NotSupportedException or TemplateException;
 }
 
 /// <summary>A command line that parses but asks for something impossible.</summary>

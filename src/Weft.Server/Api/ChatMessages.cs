@@ -1,9 +1,8 @@
 // Reads and checks the `messages` array of a chat request: roles, and content as a string or a list of text parts.
 using System.Text.Json;
+using Weft.Inference.Templates;
 
 namespace Weft.Server.Api;
-
-public sealed record ChatMessage(string Role, string Content);
 
 internal static class ChatMessages
 {
@@ -24,7 +23,7 @@ internal static class ChatMessages
             string r = role.GetString()!;
             if (!Roles.Contains(r))
                 throw ApiException.BadRequest($"'{at}.role' is '{r}'; expected one of {string.Join(", ", Roles)}", at + ".role");
-            list.Add(new ChatMessage(r, Content(e, at)));
+            list.Add(ChatMessage.Text(r, Content(e, at)));
         }
         if (list.Count == 0) throw ApiException.BadRequest("'messages' must not be empty", "messages");
         return list;

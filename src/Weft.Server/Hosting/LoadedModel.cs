@@ -1,5 +1,6 @@
 // A model in memory with its generation slots: each slot is a thread with its own KV cache, fed from one bounded queue.
 using System.Threading.Channels;
+using Weft.Inference.Chat;
 using Weft.Inference.Generation;
 using Weft.Models;
 using Weft.Models.Transformer;
@@ -36,6 +37,9 @@ public sealed class LoadedModel : IDisposable
     public Model Model { get; }
     public Tokenizer Tokenizer { get; }
     public int ContextSize { get; }
+    /// <summary>The model's chat template (chatml when the file has none) with its BOS/EOS texts.</summary>
+    public ChatFormatter Formatter => _formatter ??= ChatFormatter.ForModel(Model);
+    private ChatFormatter? _formatter;
     public DateTime LastUsed { get; internal set; } = DateTime.UtcNow;
     /// <summary>Requests waiting for a slot.</summary>
     public int QueueDepth => Volatile.Read(ref _waiting);
