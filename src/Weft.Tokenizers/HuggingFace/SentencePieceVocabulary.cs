@@ -4,7 +4,7 @@ namespace Weft.Tokenizers.HuggingFace;
 
 internal static class SentencePieceVocabulary
 {
-    private const float AddedScore = -1000f, PaddingScore = -10000f;
+    public const float AddedScore = -1000f, PaddingScore = -10000f;
 
     public static HfTokenizer Build(string path, CheckpointConfig config)
     {

@@ -34,6 +34,15 @@ internal static class TokenizerJsonVocabulary
             if (spmStyle && a.Content == tj.UnkToken) type = TokenType.Unknown; // SentencePiece's own unknown piece
             (tokens[a.Id], types[a.Id]) = (text, (int)type);
         }
+        // for SentencePiece vocabularies the converter reads tokenizer_config.json's added tokens over the pieces
+        var overridden = new HashSet<int>();
+        if (spmStyle)
+            foreach (var a in config.AddedTokensDecoder.Where(a => a.Id < n))
+            {
+                var (text, type) = TokenRules.Added(a);
+                (tokens[a.Id], types[a.Id]) = (text, (int)type);
+                overridden.Add(a.Id);
+            }
         if (wordPiece)
             for (int i = 0; i < n; i++)
                 if (types[i] != (int)TokenType.Control)
@@ -49,7 +58,7 @@ internal static class TokenizerJsonVocabulary
             Pre = kind == "gpt2" ? PreTokenizerDetector.Detect(file, tj.PreTokenizer, config.Cleanup, tj.IgnoreMerges) : "default",
             Tokens = tokens,
             TokenTypes = types,
-            Scores = spmStyle ? SentencePieceScores(tj, tokens, sentencePieceModel) : null,
+            Scores = spmStyle ? SentencePieceScores(tj, tokens, types, overridden, sentencePieceModel) : null,
             Merges = kind == "gpt2" ? tj.Merges : null,
             BosId = ids.TryGetValue("bos", out int bos) ? bos : wordPiece && ids.TryGetValue("cls", out int cls) ? cls : null,
             EosId = ids.TryGetValue("eos", out int eos) ? eos : null,
@@ -77,7 +86,7 @@ internal static class TokenizerJsonVocabulary
 
     // SentencePiece merges by piece score. tokenizer.model holds the real scores; without it, a piece scores by the
     // rank of the first merge that forms it (best first), and pieces no merge forms score below all of them.
-    private static float[] SentencePieceScores(TokenizerJson tj, string[] tokens, string? modelPath)
+    private static float[] SentencePieceScores(TokenizerJson tj, string[] tokens, int[] types, HashSet<int> overridden, string? modelPath)
     {
         var scores = new float[tokens.Length];
         if (modelPath != null)
@@ -87,8 +96,11 @@ internal static class TokenizerJsonVocabulary
             for (int i = 0; agrees && i < model.Pieces.Count; i++) agrees = tj.Vocab.GetValueOrDefault(i) == model.Pieces[i].Text;
             if (agrees)
             {
-                Array.Fill(scores, -1000f); // added tokens, as the converter scores them
-                for (int i = 0; i < model.Pieces.Count; i++) scores[i] = model.Pieces[i].Score;
+                // the converter's scores: the pieces' own, -1000 for added tokens, -10000 for padding
+                for (int i = 0; i < tokens.Length; i++)
+                    scores[i] = overridden.Contains(i) ? SentencePieceVocabulary.AddedScore
+                        : i < model.Pieces.Count ? model.Pieces[i].Score
+                        : types[i] == (int)TokenType.Unused ? SentencePieceVocabulary.PaddingScore : SentencePieceVocabulary.AddedScore;
                 return scores;
             }
         }
