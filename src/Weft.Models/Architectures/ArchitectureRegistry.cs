@@ -6,6 +6,7 @@ public static class ArchitectureRegistry
     private static readonly Dictionary<string, Architecture> ByName = new Architecture[]
     {
         new Llama(),
+        new Falcon(),
     }.ToDictionary(a => a.Name, StringComparer.Ordinal);
 
     public static IEnumerable<string> Names => ByName.Keys.Order(StringComparer.Ordinal);
