@@ -27,6 +27,38 @@ public class FamilyDifferentialTests(ITestOutputHelper output)
             S("falcon-40b-gqa", 128, 4, 2, 2, 256, 212).As("falcon") with { AttnNorm2 = true },
             S("falcon-tied-1l", 64, 2, 2, 1, 128, 213).As("falcon") with { TiedOutput = true },
         ],
+        ["qwen2"] =
+        [
+            S("qwen2-gqa", 256, 8, 2, 2, 512, 221).As("qwen2"),
+            S("qwen2-mqa-tied", 128, 4, 1, 3, 256, 222).As("qwen2") with { TiedOutput = true },
+            S("qwen2-mha-1l", 64, 2, 2, 1, 96, 223).As("qwen2"),
+        ],
+        ["olmo"] =
+        [
+            S("olmo-clamp", 256, 4, 4, 2, 512, 231).As("olmo") with { ClampKqv = 0.8f },
+            S("olmo-gqa", 128, 4, 2, 2, 256, 232).As("olmo"),
+            S("olmo-tied-1l", 64, 2, 1, 1, 128, 233).As("olmo") with { TiedOutput = true, ClampKqv = 1.5f },
+        ],
+        ["gemma2"] =
+        [
+            S("gemma2-swa-caps", 256, 4, 2, 3, 512, 241).As("gemma2") with { SlidingWindow = 8, AttentionSoftCap = 4f, FinalSoftCap = 10f },
+            S("gemma2-defaults", 128, 4, 1, 2, 256, 242).As("gemma2"),
+            S("gemma2-hd64-1l", 128, 4, 4, 1, 256, 243).As("gemma2") with { HeadDim = 64, SlidingWindow = 5, SlidingWindowPattern = 3 },
+        ],
+        ["phi3"] =
+        [
+            // Names avoid "phi3": llama.cpp then expects Phi-3's special tokens, which the synthetic vocabulary lacks.
+            // The original context (24) is below both engines' context (the oracle's 256, ours 32 or more): long factors.
+            S("phi-long", 256, 4, 4, 2, 512, 251).As("phi3") with { RopeFactorsLongShort = true, Context = 4096, RopeOriginalContext = 24, RopeAttnFactor = 1.19f },
+            S("phi-short-gqa", 128, 4, 2, 2, 256, 252).As("phi3") with { RopeFactorsLongShort = true, Context = 4096 },
+            S("phi-tied-1l", 64, 2, 1, 1, 128, 253).As("phi3") with { TiedOutput = true },
+        ],
+        ["olmo2"] =
+        [
+            S("olmo2-gqa", 256, 8, 2, 2, 512, 261).As("olmo2"),
+            S("olmo2-mha", 128, 4, 4, 3, 256, 262).As("olmo2"),
+            S("olmo2-mqa-1l", 64, 2, 1, 1, 128, 263).As("olmo2"),
+        ],
     };
 
     private static readonly string[] Types = ["F32", "Q8_0", "Q4_K_M"];

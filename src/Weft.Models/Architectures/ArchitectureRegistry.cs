@@ -7,6 +7,11 @@ public static class ArchitectureRegistry
     {
         new Llama(),
         new Falcon(),
+        new Qwen2(),
+        new Olmo(),
+        new Olmo2(),
+        new Gemma2(),
+        new Phi3(),
     }.ToDictionary(a => a.Name, StringComparer.Ordinal);
 
     public static IEnumerable<string> Names => ByName.Keys.Order(StringComparer.Ordinal);

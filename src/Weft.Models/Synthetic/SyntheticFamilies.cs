@@ -11,6 +11,11 @@ public static class SyntheticFamilies
         {
             Architecture = "falcon", LayerNorm = true, FusedQkv = true, ParallelResidual = true, GatedFfn = false,
         },
+        ["qwen2"] = s => s with { Architecture = "qwen2", QkvBias = true },
+        ["olmo"] = s => s with { Architecture = "olmo", NoNormWeights = true },
+        ["olmo2"] = s => s with { Architecture = "olmo2", PreNorms = false, PostNorms = true, QkNorms = true },
+        ["gemma2"] = s => s with { Architecture = "gemma2", PostNorms = true, TiedOutput = true },
+        ["phi3"] = s => s with { Architecture = "phi3", FusedQkv = true, FusedGateUp = true },
     };
 
     public static IEnumerable<string> Names => Presets.Keys;
