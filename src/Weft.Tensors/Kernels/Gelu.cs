@@ -19,12 +19,11 @@ public static class Gelu
             var v = x.Slice(i, n);
             var s = t[..n];
             TensorPrimitives.Multiply(v, v, s);                    // x²
-            TensorPrimitives.Multiply(s, Cubic * SqrtTwoOverPi, s);
-            TensorPrimitives.Add(s, SqrtTwoOverPi, s);             // √(2/π)(1 + 0.044715x²)
+            TensorPrimitives.Multiply(s, 2 * Cubic * SqrtTwoOverPi, s);
+            TensorPrimitives.Add(s, 2 * SqrtTwoOverPi, s);         // 2√(2/π)(1 + 0.044715x²)
             TensorPrimitives.Multiply(s, v, s);
-            TensorPrimitives.Tanh(s, s);
-            TensorPrimitives.Multiply(s, 0.5f, s);
-            TensorPrimitives.Add(s, 0.5f, s);
+            // 0.5(1 + tanh(u)) = sigmoid(2u): no cancellation where tanh(u) is near -1 (large negative x).
+            TensorPrimitives.Sigmoid(s, s);
             TensorPrimitives.Multiply(v, s, v);
         }
     }
@@ -54,7 +53,7 @@ public static class Gelu
     /// <summary>x = 0.5·x·(1 + erf(x/√2)), in place.</summary>
     public static void Erf(Span<float> x)
     {
-        for (int i = 0; i < x.Length; i++) x[i] = 0.5f * x[i] * (1f + ErfApprox(x[i] * 0.70710678f));
+        for (int i = 0; i < x.Length; i++) x[i] = 0.5f * x[i] * OnePlusErf(x[i] * 0.70710678f);
     }
 
     public static void ErfReference(Span<float> x)
@@ -62,8 +61,8 @@ public static class Gelu
         for (int i = 0; i < x.Length; i++) x[i] = (float)(0.5 * x[i] * (1 + ErfSeries(x[i] / Math.Sqrt(2))));
     }
 
-    /// <summary>erf to float precision: Abramowitz–Stegun 7.1.26 is too coarse, so a rational fit of erfc's exponent (max error ~1.2e-7).</summary>
-    private static float ErfApprox(float z)
+    /// <summary>1 + erf(z) to float precision (erfc's exponent fitted, relative error ~1.2e-7), exact in relative terms for negative z where 1 + erf(z) is tiny.</summary>
+    private static float OnePlusErf(float z)
     {
         // Numerical Recipes' erfc Chebyshev form: erfc(|z|) = t·exp(-z² + P(t)), t = 1/(1 + |z|/2).
         float a = MathF.Abs(z);
@@ -71,7 +70,7 @@ public static class Gelu
         float p = -1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f + t * (-0.18628806f + t * (0.27886807f
             + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f))))))));
         float erfc = t * MathF.Exp(-a * a + p);
-        return z >= 0 ? 1f - erfc : erfc - 1f;
+        return z >= 0 ? 2f - erfc : erfc;
     }
 
     /// <summary>erf in float64 by its Taylor series near zero and its continued fraction for erfc further out.</summary>
