@@ -19,7 +19,12 @@ public static class MetadataKeys
     public static string RmsEpsilon(string arch) => $"{arch}.attention.layer_norm_rms_epsilon";
     public static string LayerNormEpsilon(string arch) => $"{arch}.attention.layer_norm_epsilon";
     public static string SlidingWindow(string arch) => $"{arch}.attention.sliding_window";
+    public static string SlidingWindowPattern(string arch) => $"{arch}.attention.sliding_window_pattern";
     public static string AttentionScale(string arch) => $"{arch}.attention.scale";
+    public static string ClampKqv(string arch) => $"{arch}.attention.clamp_kqv";
+    public static string AttnLogitSoftcapping(string arch) => $"{arch}.attn_logit_softcapping";
+    public static string FinalLogitSoftcapping(string arch) => $"{arch}.final_logit_softcapping";
+    public static string RopeFreqBaseSwa(string arch) => $"{arch}.rope.freq_base_swa";
     public static string VocabSize(string arch) => $"{arch}.vocab_size";
     public static string ExpertCount(string arch) => $"{arch}.expert_count";
     public static string ExpertUsedCount(string arch) => $"{arch}.expert_used_count";

@@ -5,6 +5,9 @@ namespace Weft.Models;
 
 public enum NormKind { Rms, Layer }
 
+/// <summary>The feed-forward's activation; with a gate it multiplies the up projection (SwiGLU, GeGLU).</summary>
+public enum FfnActivation { Silu, GeluTanh }
+
 public sealed record ModelConfig
 {
     public required string Architecture { get; init; }
@@ -31,6 +34,24 @@ public sealed record ModelConfig
     public required float AttentionScale { get; init; }
     public int ExpertCount { get; init; }
     public int ExpertUsedCount { get; init; }
+    /// <summary>Which layers slide: 0 means every layer (when <see cref="SlidingWindow"/> is set); n means layer l slides when l % n &lt; n - 1 (gemma2: n = 2, even layers).</summary>
+    public int SlidingWindowPattern { get; init; }
+    /// <summary>Attention scores become cap·tanh(score / cap) before the softmax; 0 means no capping (gemma2).</summary>
+    public float AttentionSoftCap { get; init; }
+    /// <summary>Logits become cap·tanh(logit / cap); 0 means no capping (gemma2).</summary>
+    public float FinalSoftCap { get; init; }
+    /// <summary>Token embeddings are multiplied by this before the first layer (gemma2: sqrt(n_embd)).</summary>
+    public float EmbeddingScale { get; init; } = 1f;
+    /// <summary>Q, K and V are clamped to ±this after their projection; 0 means no clamping (olmo).</summary>
+    public float ClampKqv { get; init; }
+    /// <summary>Gate and up projections multiplied (SwiGLU/GeGLU), or one up projection then the activation (falcon).</summary>
+    public bool GatedFfn { get; init; } = true;
+    public FfnActivation Activation { get; init; } = FfnActivation.Silu;
+    /// <summary>Attention and feed-forward both read the same normalised input and add to the residual together (falcon).</summary>
+    public bool ParallelResidual { get; init; }
+
+    public bool IsSlidingLayer(int layer) =>
+        SlidingWindow > 0 && (SlidingWindowPattern == 0 || layer % SlidingWindowPattern < SlidingWindowPattern - 1);
 
     public int QueryWidth => HeadCount * HeadDim;
     public int KeyWidth => KvHeadCount * HeadDim;

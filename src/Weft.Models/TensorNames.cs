@@ -7,10 +7,20 @@ public static class TensorNames
     public const string OutputNorm = "output_norm.weight";
     public const string OutputNormBias = "output_norm.bias";
     public const string Output = "output.weight";
+    public const string OutputBias = "output.bias";
     public const string RopeFrequencies = "rope_freqs.weight";
+    public const string RopeFactorsLong = "rope_factors_long.weight";
+    public const string RopeFactorsShort = "rope_factors_short.weight";
 
     public static string AttnNorm(int layer) => $"blk.{layer}.attn_norm.weight";
     public static string AttnNormBias(int layer) => $"blk.{layer}.attn_norm.bias";
+    public static string AttnNorm2(int layer) => $"blk.{layer}.attn_norm_2.weight";
+    public static string AttnNorm2Bias(int layer) => $"blk.{layer}.attn_norm_2.bias";
+    public static string AttnQNorm(int layer) => $"blk.{layer}.attn_q_norm.weight";
+    public static string AttnKNorm(int layer) => $"blk.{layer}.attn_k_norm.weight";
+    public static string AttnPostNorm(int layer) => $"blk.{layer}.post_attention_norm.weight";
+    public static string FfnPostNorm(int layer) => $"blk.{layer}.post_ffw_norm.weight";
+    public static string AttnQkvBias(int layer) => $"blk.{layer}.attn_qkv.bias";
     public static string AttnQ(int layer) => $"blk.{layer}.attn_q.weight";
     public static string AttnK(int layer) => $"blk.{layer}.attn_k.weight";
     public static string AttnV(int layer) => $"blk.{layer}.attn_v.weight";

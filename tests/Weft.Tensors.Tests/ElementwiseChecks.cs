@@ -14,6 +14,13 @@ public static class ElementwiseChecks
         ("kernel LayerNorm", seed => Compare(seed, 2, (x, w, y) => Norms.LayerNorm(x, w, w, y, 1e-5f), (x, w, y) => Norms.LayerNormReference(x, w, w, y, 1e-5f), minLength: 1)),
         ("kernel Softmax", seed => Compare(seed, 3, (x, _, y) => { x.CopyTo(y); Activations.Softmax(y); }, (x, _, y) => { x.CopyTo(y); Activations.SoftmaxReference(y); })),
         ("kernel SwiGlu", seed => Compare(seed, 4, (x, w, y) => { x.CopyTo(y); Activations.SwiGlu(y, w); }, (x, w, y) => { x.CopyTo(y); Activations.SwiGluReference(y, w); })),
+        ("kernel LayerNorm without weight or bias", seed => Compare(seed, 6, (x, _, y) => Norms.LayerNorm(x, default, default, y, 1e-5f), (x, _, y) => Norms.LayerNormReference(x, default, default, y, 1e-5f), minLength: 1)),
+        ("kernel GeluTanh", seed => Compare(seed, 7, (x, _, y) => { x.CopyTo(y); Gelu.Tanh(y); }, (x, _, y) => { x.CopyTo(y); Gelu.TanhReference(y); })),
+        ("kernel GeluErf", seed => Compare(seed, 8, (x, _, y) => { x.CopyTo(y); Gelu.Erf(y); }, (x, _, y) => { x.CopyTo(y); Gelu.ErfReference(y); })),
+        ("kernel GeGlu", seed => Compare(seed, 9, (x, w, y) => { x.CopyTo(y); Gelu.GeGlu(y, w); }, (x, w, y) => { x.CopyTo(y); Gelu.GeGluReference(y, w); })),
+        ("kernel SoftCap", seed => Compare(seed, 10, (x, _, y) => { x.CopyTo(y); SoftCap.Apply(y, 5f); }, (x, _, y) => { x.CopyTo(y); SoftCap.ApplyReference(y, 5f); })),
+        ("kernel Bias.AddRows", seed => Compare(seed, 11, (x, w, y) => { x.CopyTo(y); Bias.AddRows(y, w, 1); }, (x, w, y) => { x.CopyTo(y); Bias.AddRowsReference(y, w, 1); })),
+        ("kernel Bias.Clamp", seed => Compare(seed, 12, (x, _, y) => { x.CopyTo(y); Bias.Clamp(y, 1.5f); }, (x, _, y) => { x.CopyTo(y); Bias.ClampReference(y, 1.5f); })),
         ("kernel Rope", RopeCheck),
     ];
 

@@ -20,4 +20,20 @@ public static class Engine
         session.Evaluate(ids.ToArray(), logits, allLogits: true);
         return logits;
     }
+
+    /// <summary>Greedy continuation of <paramref name="prompt"/>: argmax each step, ties to the lowest id (as the oracle decides).</summary>
+    public static int[] Greedy(string path, IReadOnlyList<int> prompt, int n)
+    {
+        using var model = Model.Load(path);
+        var session = new DecoderSession(model, Pool, contextSize: prompt.Count + n + 1);
+        var logits = new float[model.Config.VocabSize];
+        session.Evaluate(prompt.ToArray(), logits);
+        var ids = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            ids[i] = LogitMetrics.ArgMax(logits);
+            if (i + 1 < n) session.Evaluate([ids[i]], logits);
+        }
+        return ids;
+    }
 }

@@ -1,4 +1,4 @@
-// An independent, naive float64 forward pass of the llama architecture, for checks the oracle cannot make
+// An independent, naive float64 forward pass of the llama architecture (plain llama layout only), for checks the oracle cannot make
 // (sliding windows, which llama.cpp ignores for this family) and for per-op confidence.
 using Weft.Models;
 using Weft.Tensors.Kernels;
@@ -24,7 +24,7 @@ public static class ReferenceForward
             for (int l = 0; l < c.LayerCount; l++)
             {
                 var lw = w.Layers[l];
-                var xn = RmsNorm(x, lw.AttnNorm, c.NormEpsilon);
+                var xn = RmsNorm(x, lw.AttnNorm!.Weight!, c.NormEpsilon);
                 var q = MatVec(lw.Q, xn);
                 var k = MatVec(lw.K, xn);
                 var v = MatVec(lw.V, xn);
@@ -52,13 +52,13 @@ public static class ReferenceForward
                     }
                 }
                 Add(x, MatVec(lw.O, att));
-                xn = RmsNorm(x, lw.FfnNorm, c.NormEpsilon);
+                xn = RmsNorm(x, lw.FfnNorm!.Weight!, c.NormEpsilon);
                 var gate = MatVec(lw.Gate, xn);
                 var up = MatVec(lw.Up, xn);
                 for (int i = 0; i < gate.Length; i++) gate[i] = gate[i] / (1 + Math.Exp(-gate[i])) * up[i];
                 Add(x, MatVec(lw.Down, gate));
             }
-            var outRow = MatVec(w.Output, RmsNorm(x, w.OutputNorm, c.NormEpsilon));
+            var outRow = MatVec(w.Output, RmsNorm(x, w.OutputNorm.Weight!, c.NormEpsilon));
             for (int i = 0; i < outRow.Length; i++) logits[pos * c.VocabSize + i] = (float)outRow[i];
         }
         return logits;

@@ -6,6 +6,12 @@ public static class ArchitectureRegistry
     private static readonly Dictionary<string, Architecture> ByName = new Architecture[]
     {
         new Llama(),
+        new Falcon(),
+        new Qwen2(),
+        new Olmo(),
+        new Olmo2(),
+        new Gemma2(),
+        new Phi3(),
     }.ToDictionary(a => a.Name, StringComparer.Ordinal);
 
     public static IEnumerable<string> Names => ByName.Keys.Order(StringComparer.Ordinal);

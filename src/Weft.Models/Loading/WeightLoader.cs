@@ -39,6 +39,37 @@ public sealed unsafe class WeightLoader(GgufFile file)
         return new QMatrix(file.DataPointer(t), t.Type, rows, cols);
     }
 
+    /// <summary>
+    /// A fused matrix whose rows stack several projections (attn_qkv, phi3's gate+up), viewed as one matrix per
+    /// part: rows [0, parts[0]), then the next parts[1] rows, and so on.
+    /// </summary>
+    public QMatrix[] MatrixParts(string name, int cols, params int[] parts)
+    {
+        var whole = Matrix(name, parts.Sum(), cols);
+        var result = new QMatrix[parts.Length];
+        long row = 0;
+        for (int i = 0; i < parts.Length; i++)
+        {
+            result[i] = new QMatrix(whole.Data + row * whole.RowBytes, whole.Type, parts[i], cols);
+            row += parts[i];
+        }
+        return result;
+    }
+
+    /// <summary>A fused bias split like <see cref="MatrixParts"/>.</summary>
+    public float[][] VectorParts(string name, params int[] parts)
+    {
+        var whole = Vector(name, parts.Sum());
+        var result = new float[parts.Length][];
+        int at = 0;
+        for (int i = 0; i < parts.Length; i++)
+        {
+            result[i] = whole.AsSpan(at, parts[i]).ToArray();
+            at += parts[i];
+        }
+        return result;
+    }
+
     public QMatrix? OptionalMatrix(string name, int rows, int cols) => Has(name) ? Matrix(name, rows, cols) : null;
 
     /// <summary>Expert stack [experts][rows, cols], stored as shape [cols, rows, experts]: one matrix per expert.</summary>
@@ -65,4 +96,12 @@ public sealed unsafe class WeightLoader(GgufFile file)
     }
 
     public float[]? OptionalVector(string name, int length) => Has(name) ? Vector(name, length) : null;
+
+    /// <summary>A norm's weight (required) and bias (when <paramref name="bias"/> names one and the file has it).</summary>
+    public Transformer.NormWeights Norm(string weight, string? bias, int length) =>
+        new(Vector(weight, length), bias != null ? OptionalVector(bias, length) : null);
+
+    /// <summary>A norm that may be absent altogether.</summary>
+    public Transformer.NormWeights? OptionalNorm(string weight, string? bias, int length) =>
+        Has(weight) ? Norm(weight, bias, length) : null;
 }

@@ -33,17 +33,47 @@ public sealed record SyntheticModelSpec
     public float NormEps { get; init; } = 1e-5f;
     public int Seed { get; init; } = 1;
 
+    // Layout of the family (see SyntheticFamilies for each family's preset); the defaults are llama's.
+    /// <summary>The GGUF general.architecture written, and the prefix of its metadata keys.</summary>
+    public string Architecture { get; init; } = "llama";
+    /// <summary>LayerNorm with biases (epsilon under layer_norm_epsilon) instead of RMSNorm.</summary>
+    public bool LayerNorm { get; init; }
+    /// <summary>No norm tensors at all (olmo's non-parametric LayerNorm).</summary>
+    public bool NoNormWeights { get; init; }
+    /// <summary>Norms before attention and the feed-forward (false: olmo2, which normalises after).</summary>
+    public bool PreNorms { get; init; } = true;
+    /// <summary>post_attention_norm and post_ffw_norm (gemma2, olmo2).</summary>
+    public bool PostNorms { get; init; }
+    /// <summary>attn_q_norm over the whole query row and attn_k_norm over the key row (olmo2).</summary>
+    public bool QkNorms { get; init; }
+    /// <summary>Falcon-40B's separate attention norm, attn_norm_2.</summary>
+    public bool AttnNorm2 { get; init; }
+    public bool FusedQkv { get; init; }
+    public bool QkvBias { get; init; }
+    /// <summary>Attention and MLP in parallel from attn_norm: no ffn_norm (falcon).</summary>
+    public bool ParallelResidual { get; init; }
+    /// <summary>ffn_gate beside ffn_up; false writes only ffn_up and ffn_down (falcon's GELU MLP).</summary>
+    public bool GatedFfn { get; init; } = true;
+    /// <summary>Gate and up stacked in one ffn_up of 2·n_ff rows, gate first (phi3).</summary>
+    public bool FusedGateUp { get; init; }
+    public float AttentionSoftCap { get; init; }
+    public float FinalSoftCap { get; init; }
+    public int SlidingWindowPattern { get; init; }
+    public float ClampKqv { get; init; }
+    /// <summary>Phi-3's rope_factors_long/short tensors.</summary>
+    public bool RopeFactorsLongShort { get; init; }
+    public float RopeAttnFactor { get; init; }
+
     public int HeadWidth => HeadDim > 0 ? HeadDim : Embedding / Heads;
     public int VocabSize => VocabularyFrom != null ? VocabularyFromSize : Vocab;
 }
 
 public static class SyntheticModel
 {
-    private const string Arch = "llama";
-
     /// <summary>Writes the model, every tensor F32, to <paramref name="path"/>.</summary>
     public static void Write(SyntheticModelSpec s, string path)
     {
+        string Arch = s.Architecture;
         var w = new GgufWriter();
         w.Set(MetadataKeys.Architecture, Arch);
         w.Set(MetadataKeys.Name, s.Name);
@@ -61,11 +91,16 @@ public static class SyntheticModel
         }
         w.Set(MetadataKeys.RopeDimensionCount(Arch), (uint)s.HeadWidth);
         w.Set(MetadataKeys.RopeFreqBase(Arch), s.RopeBase);
-        w.Set(MetadataKeys.RmsEpsilon(Arch), s.NormEps);
-        if (s.RopeScaling != null)
+        w.Set(s.LayerNorm || s.NoNormWeights ? MetadataKeys.LayerNormEpsilon(Arch) : MetadataKeys.RmsEpsilon(Arch), s.NormEps);
+        if (s.AttentionSoftCap > 0) w.Set(MetadataKeys.AttnLogitSoftcapping(Arch), s.AttentionSoftCap);
+        if (s.FinalSoftCap > 0) w.Set(MetadataKeys.FinalLogitSoftcapping(Arch), s.FinalSoftCap);
+        if (s.SlidingWindowPattern > 0) w.Set(MetadataKeys.SlidingWindowPattern(Arch), (uint)s.SlidingWindowPattern);
+        if (s.ClampKqv > 0) w.Set(MetadataKeys.ClampKqv(Arch), s.ClampKqv);
+        if (s.RopeAttnFactor > 0) w.Set(MetadataKeys.RopeScalingAttnFactor(Arch), s.RopeAttnFactor);
+        if (s.RopeScaling != null || s.RopeOriginalContext > 0)
         {
-            w.Set(MetadataKeys.RopeScalingType(Arch), s.RopeScaling);
-            w.Set(MetadataKeys.RopeScalingFactor(Arch), s.RopeFactor);
+            if (s.RopeScaling != null) w.Set(MetadataKeys.RopeScalingType(Arch), s.RopeScaling);
+            if (s.RopeFactor > 0) w.Set(MetadataKeys.RopeScalingFactor(Arch), s.RopeFactor);
             if (s.RopeOriginalContext > 0) w.Set(MetadataKeys.RopeScalingOriginalContext(Arch), (uint)s.RopeOriginalContext);
         }
         if (s.SlidingWindow > 0) w.Set(MetadataKeys.SlidingWindow(Arch), (uint)s.SlidingWindow);
@@ -128,12 +163,33 @@ public static class SyntheticModel
         Matrix(w, s, TensorNames.TokenEmbedding, v, d, embStd);
         for (int l = 0; l < s.Layers; l++)
         {
-            Norm(w, s, TensorNames.AttnNorm(l), d);
-            Matrix(w, s, TensorNames.AttnQ(l), q, d, 1f / MathF.Sqrt(d));
-            Matrix(w, s, TensorNames.AttnK(l), kv, d, 1f / MathF.Sqrt(d));
-            Matrix(w, s, TensorNames.AttnV(l), kv, d, 1f / MathF.Sqrt(d));
+            if (s.PreNorms) Norm(w, s, TensorNames.AttnNorm(l), TensorNames.AttnNormBias(l), d);
+            if (s.AttnNorm2) Norm(w, s, TensorNames.AttnNorm2(l), TensorNames.AttnNorm2Bias(l), d);
+            if (s.FusedQkv)
+            {
+                Matrix(w, s, TensorNames.AttnQkv(l), q + 2 * kv, d, 1f / MathF.Sqrt(d));
+                if (s.QkvBias) Bias(w, s, TensorNames.AttnQkvBias(l), q + 2 * kv);
+            }
+            else
+            {
+                Matrix(w, s, TensorNames.AttnQ(l), q, d, 1f / MathF.Sqrt(d));
+                Matrix(w, s, TensorNames.AttnK(l), kv, d, 1f / MathF.Sqrt(d));
+                Matrix(w, s, TensorNames.AttnV(l), kv, d, 1f / MathF.Sqrt(d));
+                if (s.QkvBias)
+                {
+                    Bias(w, s, TensorNames.AttnQBias(l), q);
+                    Bias(w, s, TensorNames.AttnKBias(l), kv);
+                    Bias(w, s, TensorNames.AttnVBias(l), kv);
+                }
+            }
+            if (s.QkNorms)
+            {
+                Norm(w, s, TensorNames.AttnQNorm(l), null, q);
+                Norm(w, s, TensorNames.AttnKNorm(l), null, kv);
+            }
             Matrix(w, s, TensorNames.AttnOutput(l), d, q, 1f / MathF.Sqrt(q));
-            Norm(w, s, TensorNames.FfnNorm(l), d);
+            if (s.PostNorms) Norm(w, s, TensorNames.AttnPostNorm(l), null, d);
+            if (s.PreNorms && !s.ParallelResidual) Norm(w, s, TensorNames.FfnNorm(l), null, d);
             if (s.Experts > 0)
             {
                 Matrix(w, s, TensorNames.FfnGateInput(l), s.Experts, d, 1f / MathF.Sqrt(d));
@@ -143,20 +199,28 @@ public static class SyntheticModel
             }
             else
             {
-                Matrix(w, s, TensorNames.FfnGate(l), ff, d, 1f / MathF.Sqrt(d));
+                if (s.GatedFfn && !s.FusedGateUp) Matrix(w, s, TensorNames.FfnGate(l), ff, d, 1f / MathF.Sqrt(d));
                 Matrix(w, s, TensorNames.FfnDown(l), d, ff, 1f / MathF.Sqrt(ff));
-                Matrix(w, s, TensorNames.FfnUp(l), ff, d, 1f / MathF.Sqrt(d));
+                Matrix(w, s, TensorNames.FfnUp(l), s.FusedGateUp ? 2 * ff : ff, d, 1f / MathF.Sqrt(d));
             }
+            if (s.PostNorms) Norm(w, s, TensorNames.FfnPostNorm(l), null, d);
         }
-        Norm(w, s, TensorNames.OutputNorm, d);
+        Norm(w, s, TensorNames.OutputNorm, TensorNames.OutputNormBias, d);
         if (!s.TiedOutput) Matrix(w, s, TensorNames.Output, v, d, 3f / MathF.Sqrt(d));
-        if (s.RopeFreqFactors)
+        if (s.RopeFreqFactors) FreqFactors(w, s, TensorNames.RopeFrequencies, hd / 2);
+        if (s.RopeFactorsLongShort)
         {
-            var rng = Rng(s, TensorNames.RopeFrequencies);
-            var f = new float[hd / 2];
-            for (int i = 0; i < f.Length; i++) f[i] = 1f + 3f * (float)rng.NextDouble();
-            w.AddTensorF32(TensorNames.RopeFrequencies, [f.Length], f);
+            FreqFactors(w, s, TensorNames.RopeFactorsLong, hd / 2);
+            FreqFactors(w, s, TensorNames.RopeFactorsShort, hd / 2);
         }
+    }
+
+    private static void FreqFactors(GgufWriter w, SyntheticModelSpec s, string name, int n)
+    {
+        var rng = Rng(s, name);
+        var f = new float[n];
+        for (int i = 0; i < f.Length; i++) f[i] = 1f + 3f * (float)rng.NextDouble();
+        w.AddTensorF32(name, [f.Length], f);
     }
 
     private static Random Rng(SyntheticModelSpec s, string name) => new(unchecked(s.Seed * 1000003 ^ StableHash(name)));
@@ -167,8 +231,16 @@ public static class SyntheticModel
     private static void Stack(GgufWriter w, SyntheticModelSpec s, string name, int experts, int rows, int cols, float std) =>
         w.AddTensorF32(name, [cols, rows, experts], Gaussian(Rng(s, name), experts * rows * cols, std, 0));
 
-    private static void Norm(GgufWriter w, SyntheticModelSpec s, string name, int n) =>
+    /// <summary>A norm's weight (1 + 0.1·N) and, for LayerNorm, its bias (0.1·N); nothing for non-parametric norms.</summary>
+    private static void Norm(GgufWriter w, SyntheticModelSpec s, string name, string? bias, int n)
+    {
+        if (s.NoNormWeights) return;
         w.AddTensorF32(name, [n], Gaussian(Rng(s, name), n, 0.1f, 1f));
+        if (s.LayerNorm && bias != null) Bias(w, s, bias, n);
+    }
+
+    private static void Bias(GgufWriter w, SyntheticModelSpec s, string name, int n) =>
+        w.AddTensorF32(name, [n], Gaussian(Rng(s, name), n, 0.1f, 0f));
 
     public static float[] Gaussian(Random rng, int n, float std, float mean)
     {

@@ -13,7 +13,7 @@ internal sealed class AttentionJob : IRangeJob
     private float[] _keys = [];
     private float[] _values = [];
     private float[] _out = [];
-    private int _pos0;
+    private int _pos0, _window;
 
     public AttentionJob(int workers, int capacity)
     {
@@ -23,9 +23,10 @@ internal sealed class AttentionJob : IRangeJob
 
     /// <param name="q">[batch, heads·headDim]</param>
     /// <param name="output">[batch, heads·valueHeadDim]</param>
-    public void Set(ModelConfig c, float[] q, float[] keys, float[] values, float[] output, int pos0)
+    /// <param name="window">tokens a query may look back (itself included); 0 means the whole cache.</param>
+    public void Set(ModelConfig c, float[] q, float[] keys, float[] values, float[] output, int pos0, int window)
     {
-        _c = c; _q = q; _keys = keys; _values = values; _out = output; _pos0 = pos0;
+        _c = c; _q = q; _keys = keys; _values = values; _out = output; _pos0 = pos0; _window = window;
     }
 
     public void Execute(int start, int end, int worker)
@@ -39,12 +40,13 @@ internal sealed class AttentionJob : IRangeJob
         {
             int t = item / heads, h = item % heads, kvh = h / group;
             int pos = _pos0 + t;
-            int first = c.SlidingWindow > 0 ? Math.Max(0, pos - c.SlidingWindow + 1) : 0;
+            int first = _window > 0 ? Math.Max(0, pos - _window + 1) : 0;
             int n = pos - first + 1;
             var q = new ReadOnlySpan<float>(_q, t * heads * hd + h * hd, hd);
             var s = scores.AsSpan(0, n);
             for (int j = 0; j < n; j++)
                 s[j] = TensorPrimitives.Dot(q, new ReadOnlySpan<float>(_keys, (first + j) * kw + kvh * hd, hd)) * c.AttentionScale;
+            if (c.AttentionSoftCap > 0) SoftCap.Apply(s, c.AttentionSoftCap);
             Activations.Softmax(s);
             var o = new Span<float>(_out, t * heads * vhd + h * vhd, vhd);
             o.Clear();

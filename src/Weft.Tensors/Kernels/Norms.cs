@@ -22,14 +22,14 @@ public static class Norms
         for (int i = 0; i < x.Length; i++) y[i] = (float)(x[i] * scale * weight[i]);
     }
 
-    /// <summary>y = (x - mean) / sqrt(var + eps) * weight + bias (bias optional).</summary>
+    /// <summary>y = (x - mean) / sqrt(var + eps) * weight + bias; an empty weight or bias is left out (olmo's norms have neither).</summary>
     public static void LayerNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, float eps)
     {
         float mean = TensorPrimitives.Sum(x) / x.Length;
         TensorPrimitives.Subtract(x, mean, y);
         float variance = TensorPrimitives.SumOfSquares(y) / x.Length;
         TensorPrimitives.Multiply(y, 1f / MathF.Sqrt(variance + eps), y);
-        TensorPrimitives.Multiply(y, weight, y);
+        if (!weight.IsEmpty) TensorPrimitives.Multiply(y, weight, y);
         if (!bias.IsEmpty) TensorPrimitives.Add(y, bias, y);
     }
 
@@ -42,6 +42,6 @@ public static class Norms
         foreach (float v in x) variance += (v - mean) * (v - mean);
         variance /= x.Length;
         double inv = 1.0 / Math.Sqrt(variance + eps);
-        for (int i = 0; i < x.Length; i++) y[i] = (float)((x[i] - mean) * inv * weight[i] + (bias.IsEmpty ? 0 : bias[i]));
+        for (int i = 0; i < x.Length; i++) y[i] = (float)((x[i] - mean) * inv * (weight.IsEmpty ? 1 : weight[i]) + (bias.IsEmpty ? 0 : bias[i]));
     }
 }
