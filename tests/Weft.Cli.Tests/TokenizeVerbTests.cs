@@ -60,4 +60,50 @@ public class TokenizeVerbTests
         Assert.Equal(0, r.Exit);
         Assert.Equal("Round trip: ünïcödé", r.Stdout.TrimEnd('\n'));
     }
+
+    [Fact]
+    public void InvalidUtf8FileIsAUserErrorNamingTheOffset()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"weft-bad-utf8-{Guid.NewGuid():N}.txt");
+        File.WriteAllBytes(file, [(byte)'o', (byte)'k', 0xC3, 0x28, (byte)'x']);
+        try
+        {
+            WeftProcess.AssertUserError(WeftProcess.Run("tokenize", Vocab("llama-spm"), "--file", file), "is not valid UTF-8");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("llama-spm", false)]
+    [InlineData("llama-bpe", false)]
+    [InlineData("llama-bpe", true)]
+    public void TenMegabyteLineIsTokenizedInBoundedTime(string vocab, bool oneWord)
+    {
+        // one 10 MB line: words and punctuation, or a single run of letters with nothing to split on;
+        // the run must finish inside WeftProcess's time limit and give as many ids as llama.cpp on a prefix predicts
+        var rng = new Random(11);
+        var sb = new System.Text.StringBuilder(10 << 20);
+        string[] words = ["the", "model", "weights", "quantized", "naïve", "日本語", "1234", "—", "it's", "🦙"];
+        while (sb.Length < 10 << 20)
+        {
+            if (oneWord) sb.Append((char)('a' + rng.Next(26)));
+            else sb.Append(words[rng.Next(words.Length)]).Append(rng.Next(8) == 0 ? ", " : " ");
+        }
+        string file = Path.Combine(Path.GetTempPath(), $"weft-long-line-{Guid.NewGuid():N}.txt");
+        File.WriteAllText(file, sb.ToString());
+        try
+        {
+            var r = WeftProcess.Run("tokenize", Vocab(vocab), "--file", file, "--no-bos");
+            Assert.True(r.Exit == 0, r.Stderr);
+            int count = r.Stdout.Count(c => c == ',') + 1;
+            Assert.InRange(count, (10 << 20) / 16, 10 << 20);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

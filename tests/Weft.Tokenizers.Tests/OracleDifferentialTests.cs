@@ -7,7 +7,7 @@ public class OracleDifferentialTests
 {
     // WEFT_TOKENIZER_FUZZ_TEXTS raises the count for a longer sweep
     private static readonly int BatchTexts =
-        int.TryParse(Environment.GetEnvironmentVariable("WEFT_TOKENIZER_FUZZ_TEXTS"), out int n) && n > 0 ? n : 300;
+        int.TryParse(Environment.GetEnvironmentVariable("WEFT_TOKENIZER_FUZZ_TEXTS"), out int n) && n > 0 ? n : 2000;
     // WEFT_TOKENIZER_FUZZ_CALLS multiplies the number of single oracle calls (special parsing, BOS, decoding)
     private static readonly int CallFactor =
         int.TryParse(Environment.GetEnvironmentVariable("WEFT_TOKENIZER_FUZZ_CALLS"), out int f) && f > 0 ? f : 1;
@@ -28,7 +28,11 @@ public class OracleDifferentialTests
         return picked;
     }
 
-    private static int Seed(string vocab, int salt) => vocab.Aggregate(salt, (h, c) => h * 31 + c);
+    // a fresh run seed each time (WEFT_TOKENIZER_FUZZ_SEED repeats one); failures print it
+    private static readonly int RunSeed =
+        int.TryParse(Environment.GetEnvironmentVariable("WEFT_TOKENIZER_FUZZ_SEED"), out int s) ? s : Random.Shared.Next();
+
+    private static int Seed(string vocab, int salt) => vocab.Aggregate(salt ^ RunSeed, (h, c) => h * 31 + c);
 
     [Theory]
     [MemberData(nameof(Vocabs))]
@@ -39,7 +43,7 @@ public class OracleDifferentialTests
         var texts = Enumerable.Range(0, BatchTexts).Select(_ => gen.Next()).ToList();
         var ours = texts.Select(t => tok.Encode(t, addSpecial: false, parseSpecial: false)).ToList();
         var failed = Oracle.BatchCheck(vocab, texts, ours);
-        Assert.True(failed.Count == 0, $"{vocab}: {failed.Count}/{texts.Count} texts differ:\n" + string.Join("\n", failed.Take(10).Select(f =>
+        Assert.True(failed.Count == 0, $"{vocab} (WEFT_TOKENIZER_FUZZ_SEED={RunSeed}): {failed.Count}/{texts.Count} texts differ:\n" + string.Join("\n", failed.Take(10).Select(f =>
             $"'{Reference.Show(texts[f.Case])}'\n  llama.cpp {string.Join(' ', f.Theirs)}\n  ours      {string.Join(' ', ours[f.Case])}")));
     }
 
@@ -88,6 +92,27 @@ public class OracleDifferentialTests
             if (!got.AsSpan().SequenceEqual(want))
                 failures.Add($"special={special} ids {string.Join(' ', ids)}\n  llama.cpp '{Reference.Show(Encoding.UTF8.GetString(want))}'\n  ours      '{Reference.Show(Encoding.UTF8.GetString(got))}'");
         });
-        Assert.True(failures.IsEmpty, $"{vocab}: {failures.Count}/{work.Count} differ:\n" + string.Join("\n", failures));
+        Assert.True(failures.IsEmpty, $"{vocab} (WEFT_TOKENIZER_FUZZ_SEED={RunSeed}): {failures.Count}/{work.Count} differ:\n" + string.Join("\n", failures));
+    }
+
+    [Theory]
+    [MemberData(nameof(Vocabs))]
+    public void RoundTripHoldsWhereTheOraclesDoes(string vocab)
+    {
+        var tok = Reference.Load(vocab);
+        var gen = new RandomText(Seed(vocab, 5), SpecialTexts(tok));
+        var texts = Enumerable.Range(0, 12 * CallFactor).Select(_ => gen.Next()).Where(t => t.Length > 0).ToList();
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        int oracleHeld = 0;
+        Parallel.ForEach(texts, new ParallelOptions { MaxDegreeOfParallelism = 2 }, text =>
+        {
+            var ids = tok.Encode(text, addSpecial: false, parseSpecial: false);
+            string theirs = Encoding.UTF8.GetString(Oracle.Detokenize(vocab, ids, false));
+            string ours = tok.Decode(ids);
+            if (theirs == text) Interlocked.Increment(ref oracleHeld);
+            if (theirs == text && ours != text)
+                failures.Add($"'{Reference.Show(text)}' came back as '{Reference.Show(ours)}'");
+        });
+        Assert.True(failures.IsEmpty, $"{vocab} (WEFT_TOKENIZER_FUZZ_SEED={RunSeed}): round trip broken where llama.cpp's holds ({oracleHeld} held):\n" + string.Join("\n", failures));
     }
 }

@@ -115,4 +115,25 @@ public class TokenizerBehaviourTests
             Tokenizer.Create(new VocabularySpec { Model = "gpt2", Pre = "no-such-pre", Tokens = ["a"], Merges = [] }));
         Assert.Contains("no-such-pre", p.Message);
     }
+
+    [Fact]
+    public void InconsistentMergesGiveABoundedResult()
+    {
+        // merges that name pieces the vocabulary lacks ("ab", "xyz"), repeat, or lack the separating space:
+        // the tokenizer is still built and every byte of the text still comes back from its ids
+        var tok = Tokenizer.Create(new VocabularySpec
+        {
+            Model = "gpt2", Pre = "gpt-2",
+            Tokens = ["a", "b", "c", "Ġ", "bc", "<|endoftext|>"],
+            TokenTypes = [1, 1, 1, 1, 1, 3],
+            Merges = ["a b", "ab c", "a b", "xyz q", "nospace", "b c"],
+            EosId = 5,
+        });
+        foreach (string text in new[] { "abc", "abc abc", "cab", "bbbbbbbb", "" })
+        {
+            var ids = tok.Encode(text, addSpecial: false, parseSpecial: false);
+            Assert.All(ids, id => Assert.InRange(id, 0, tok.VocabSize - 1));
+            Assert.Equal(text, tok.Decode(ids));
+        }
+    }
 }

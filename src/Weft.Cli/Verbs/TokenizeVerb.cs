@@ -12,6 +12,22 @@ internal static class TokenizeVerb
 {
     private static readonly JsonSerializerOptions PieceJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The file's text; bytes that are not UTF-8 are an error naming the offset, never silently replaced.</summary>
+    private static string ReadUtf8(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new UsageException($"{path} is not valid UTF-8 (bad byte at offset {e.Index})");
+        }
+    }
+
     public static Command Create()
     {
         var model = new Argument<string>("MODEL") { Description = "a GGUF model or vocabulary-only file" };
@@ -43,7 +59,7 @@ internal static class TokenizeVerb
                 }
                 return 0;
             }
-            string source = r.GetValue(text) ?? File.ReadAllText(r.GetValue(file)!, Encoding.UTF8);
+            string source = r.GetValue(text) ?? ReadUtf8(r.GetValue(file)!);
             var ids = tokenizer.Encode(source, addSpecial, parseSpecial);
             if (r.GetValue(pieces))
                 foreach (int id in ids) stdout.WriteLine($"{id,8} {JsonSerializer.Serialize(tokenizer.TokenText(id), PieceJson)}");
