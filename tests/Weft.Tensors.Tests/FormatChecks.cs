@@ -90,7 +90,7 @@ public static class FormatChecks
     {
         const int rows = 3;
         int wRow = (int)f.RowBytes(n), xRow = (int)dotFormat.RowBytes(n);
-        int wStride = wRow + 6, xStride = xRow + 10;
+        int wStride = wRow + 8, xStride = xRow + 16; // padded, keeping 16-bit and float rows aligned to their elements
         var w = new byte[rows * wStride];
         var deq = new float[rows * n];
         for (int r = 0; r < rows; r++)
