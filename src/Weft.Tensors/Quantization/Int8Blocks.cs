@@ -207,8 +207,55 @@ internal static unsafe class Int8Blocks
         for (; t < tokens; t++)
         {
             byte* xt = x + (long)t * xStride;
-            for (int r = 0; r < rows; r++) y[(long)t * yStride + r] = Dot<TW, TA>(w + r * wStride, xt, blocks);
+            float* yt = y + (long)t * yStride;
+            int r = 0;
+            if (Avx2.IsSupported && !TW.HasMin)
+            {
+                for (; r + 2 <= rows; r += 2)
+                    Dot2x1<TW, TA>(w + r * wStride, w + (r + 1) * wStride, xt, blocks, yt + r);
+            }
+            for (; r < rows; r++) yt[r] = Dot<TW, TA>(w + r * wStride, xt, blocks);
         }
+    }
+
+    /// <summary>
+    /// Two weight rows against one activation row (decoding): each activation block and its scale are loaded once
+    /// for both rows, and the two rows make two independent FMA chains. Writes result[0] and result[1].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Dot2x1<TW, TA>(byte* w0, byte* w1, byte* a, int blocks, float* result)
+        where TW : struct, IInt8Block where TA : struct, IQ8Activation
+    {
+        Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+        float* scales = stackalloc float[16]; // [row][8 blocks]: d_w·d_a
+        int b = 0;
+        for (; b + 8 <= blocks; b += 8)
+        {
+            Vector256<float> da = Halves8(a, TA.Bytes);
+            (Halves8(w0, TW.Bytes) * da).Store(scales);
+            (Halves8(w1, TW.Bytes) * da).Store(scales + 8);
+            for (int k = 0; k < 8; k++, w0 += TW.Bytes, w1 += TW.Bytes, a += TA.Bytes)
+            {
+                Vector256<sbyte> y = Vector256.Load((sbyte*)(a + TA.QuantsOffset));
+                Vector256<sbyte> q0 = TW.Quants256(w0), q1 = TW.Quants256(w1);
+                acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(UnsignedBySigned(Avx2.Abs(q0), Avx2.Sign(y, q0))),
+                    Vector256.Create(scales[k]), acc0);
+                acc1 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(UnsignedBySigned(Avx2.Abs(q1), Avx2.Sign(y, q1))),
+                    Vector256.Create(scales[8 + k]), acc1);
+            }
+        }
+        for (; b < blocks; b++, w0 += TW.Bytes, w1 += TW.Bytes, a += TA.Bytes)
+        {
+            Vector256<sbyte> y = Vector256.Load((sbyte*)(a + TA.QuantsOffset));
+            Vector256<sbyte> q0 = TW.Quants256(w0), q1 = TW.Quants256(w1);
+            float da = TA.Scale(a);
+            acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(UnsignedBySigned(Avx2.Abs(q0), Avx2.Sign(y, q0))),
+                Vector256.Create(TW.Scale(w0) * da), acc0);
+            acc1 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(UnsignedBySigned(Avx2.Abs(q1), Avx2.Sign(y, q1))),
+                Vector256.Create(TW.Scale(w1) * da), acc1);
+        }
+        result[0] = Vector256.Sum(acc0);
+        result[1] = Vector256.Sum(acc1);
     }
 
     /// <summary>
