@@ -76,7 +76,64 @@ public static class FormatChecks
             for (int i = 0; i < n; i++) magnitude += Math.Abs((double)deqRef[i] * aDeq[i]);
             if (!(Math.Abs(dFast - dRef) <= 1e-5 * magnitude + 1e-6))
                 yield return $"n={n}: dot {dFast}, reference {dRef} (magnitude {magnitude})";
+
+            foreach (var failure in CheckTile(f, dotFormat, rng, n)) yield return failure;
         }
+    }
+
+    /// <summary>
+    /// <see cref="QuantFormat.DotTile"/> over 3 rows × 1, 2, 5 and 9 tokens (tile kernels take tokens four at a time,
+    /// so this covers whole groups and remainders) against <see cref="QuantFormat.DotReference"/> pair by pair.
+    /// Rows and activation rows get a few bytes of padding so that strides differ from row lengths.
+    /// </summary>
+    private static IEnumerable<string> CheckTile(QuantFormat f, QuantFormat dotFormat, Random rng, int n)
+    {
+        const int rows = 3;
+        int wRow = (int)f.RowBytes(n), xRow = (int)dotFormat.RowBytes(n);
+        int wStride = wRow + 8, xStride = xRow + 16; // padded, keeping 16-bit and float rows aligned to their elements
+        var w = new byte[rows * wStride];
+        var deq = new float[rows * n];
+        for (int r = 0; r < rows; r++)
+        {
+            f.QuantizeReference(RandomRow(rng, n), w.AsSpan(r * wStride, wRow));
+            f.DequantizeReference(w.AsSpan(r * wStride, wRow), deq.AsSpan(r * n, n));
+        }
+        foreach (int tokens in new[] { 1, 2, 5, 9 })
+        {
+            var x = new byte[tokens * xStride];
+            var xDeq = new float[tokens * n];
+            for (int t = 0; t < tokens; t++)
+            {
+                dotFormat.QuantizeReference(RandomRow(rng, n), x.AsSpan(t * xStride, xRow));
+                dotFormat.DequantizeReference(x.AsSpan(t * xStride, xRow), xDeq.AsSpan(t * n, n));
+            }
+            int yStride = rows + 1;
+            var y = new float[tokens * yStride];
+            RunTile(f, w, wStride, rows, x, xStride, tokens, n, y, yStride);
+            for (int t = 0; t < tokens; t++)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    float expected = f.DotReference(w.AsSpan(r * wStride, wRow), x.AsSpan(t * xStride, xRow), n);
+                    double magnitude = 0;
+                    for (int i = 0; i < n; i++) magnitude += Math.Abs((double)deq[r * n + i] * xDeq[t * n + i]);
+                    float got = y[t * yStride + r];
+                    if (!(Math.Abs(got - expected) <= 1e-5 * magnitude + 1e-6))
+                    {
+                        yield return $"n={n}: tile of {tokens} tokens, row {r} token {t}: {got}, reference {expected} (magnitude {magnitude})";
+                        yield break;
+                    }
+                }
+            }
+        }
+    }
+
+    private static unsafe void RunTile(QuantFormat f, byte[] w, int wStride, int rows, byte[] x, int xStride, int tokens, int n, float[] y, int yStride)
+    {
+        fixed (byte* wp = w)
+        fixed (byte* xp = x)
+        fixed (float* yp = y)
+            f.DotTile(wp, wStride, rows, xp, xStride, tokens, n, yp, yStride);
     }
 
     public static double Rmse(ReadOnlySpan<float> a, ReadOnlySpan<float> b)

@@ -86,20 +86,17 @@ public sealed class MatMul
             _x = default; _xq = default; _y = default;
         }
 
-        public void Execute(int start, int end, int worker)
+        public unsafe void Execute(int start, int end, int worker)
         {
             var w = _w;
-            var format = w.Format;
-            var y = _y.Span;
             int cols = w.Cols, rows = w.Rows;
             ReadOnlySpan<byte> xAll = XIsFloat ? MemoryMarshal.AsBytes(_x.Span) : _xq.Span;
             int xRow = XIsFloat ? cols * sizeof(float) : _xqRow;
-            for (int r = start; r < end; r++)
-            {
-                var wRow = w.Row(r);
-                for (int b = 0; b < _batch; b++)
-                    y[b * rows + r] = format.Dot(wRow, xAll.Slice(b * xRow, xRow), cols);
-            }
+            _ = xAll[..(_batch * xRow)];
+            var y = _y.Span[..(_batch * rows)];
+            fixed (byte* x = xAll)
+            fixed (float* yp = y)
+                w.Format.DotTile(w.Data + start * w.RowBytes, w.RowBytes, end - start, x, xRow, _batch, cols, yp + start, rows);
         }
     }
 }

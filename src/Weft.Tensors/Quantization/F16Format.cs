@@ -32,6 +32,12 @@ public sealed class F16Format : QuantFormat
             return HalfRows.Dot<HalfDecoder>((ushort*)w, (float*)x, n);
     }
 
+    public override unsafe void DotTile(byte* w, long wStride, int rows, byte* x, int xStride, int tokens, int n, float* y, int yStride)
+    {
+        if (wStride % 2 != 0 || xStride % 4 != 0) { base.DotTile(w, wStride, rows, x, xStride, tokens, n, y, yStride); return; }
+        HalfRows.DotTile<HalfDecoder>((ushort*)w, wStride / 2, rows, (float*)x, xStride / 4, tokens, n, y, yStride);
+    }
+
     public override void DequantizeReference(ReadOnlySpan<byte> src, Span<float> dst)
     {
         for (int i = 0; i < dst.Length; i++) dst[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(src[(i * 2)..]);

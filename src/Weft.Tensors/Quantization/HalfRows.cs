@@ -102,6 +102,70 @@ internal static unsafe class HalfRows
         return sum;
     }
 
+    /// <summary>
+    /// <c>y[t·yStride + r]</c> = Σ w_r[i]·x_t[i]: tokens four at a time, each 16 weights decoded once for the four
+    /// activation rows (decoding, not the FMAs, is most of the work); the rest through <see cref="Dot{T}"/>.
+    /// </summary>
+    public static void DotTile<T>(ushort* w, long wStride, int rows, float* x, int xStride, int tokens, int n, float* y, int yStride)
+        where T : struct, IHalfDecoder
+    {
+        int t = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            float* out4 = stackalloc float[4];
+            for (; t + 4 <= tokens; t += 4)
+            {
+                float* xt = x + (long)t * xStride;
+                for (int r = 0; r < rows; r++)
+                {
+                    Dot1x4<T>(w + r * wStride, xt, xStride, n, out4);
+                    float* yr = y + (long)t * yStride + r;
+                    yr[0] = out4[0];
+                    yr[yStride] = out4[1];
+                    yr[2 * yStride] = out4[2];
+                    yr[3 * yStride] = out4[3];
+                }
+            }
+        }
+        for (; t < tokens; t++)
+            for (int r = 0; r < rows; r++)
+                y[(long)t * yStride + r] = Dot<T>(w + r * wStride, x + (long)t * xStride, n);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Dot1x4<T>(ushort* w, float* x, int xStride, int n, float* result) where T : struct, IHalfDecoder
+    {
+        float* x0 = x, x1 = x + xStride, x2 = x + 2 * xStride, x3 = x + 3 * xStride;
+        Vector256<float> a0 = Vector256<float>.Zero, b0 = Vector256<float>.Zero, a1 = Vector256<float>.Zero, b1 = Vector256<float>.Zero;
+        Vector256<float> a2 = Vector256<float>.Zero, b2 = Vector256<float>.Zero, a3 = Vector256<float>.Zero, b3 = Vector256<float>.Zero;
+        int i = 0;
+        for (; i <= n - 16; i += 16)
+        {
+            Decode<T>(Vector256.Load(w + i), out var lo, out var hi);
+            a0 = Vector256.MultiplyAddEstimate(lo, Vector256.Load(x0 + i), a0);
+            b0 = Vector256.MultiplyAddEstimate(hi, Vector256.Load(x0 + i + 8), b0);
+            a1 = Vector256.MultiplyAddEstimate(lo, Vector256.Load(x1 + i), a1);
+            b1 = Vector256.MultiplyAddEstimate(hi, Vector256.Load(x1 + i + 8), b1);
+            a2 = Vector256.MultiplyAddEstimate(lo, Vector256.Load(x2 + i), a2);
+            b2 = Vector256.MultiplyAddEstimate(hi, Vector256.Load(x2 + i + 8), b2);
+            a3 = Vector256.MultiplyAddEstimate(lo, Vector256.Load(x3 + i), a3);
+            b3 = Vector256.MultiplyAddEstimate(hi, Vector256.Load(x3 + i + 8), b3);
+        }
+        float s0 = Vector256.Sum(a0 + b0), s1 = Vector256.Sum(a1 + b1), s2 = Vector256.Sum(a2 + b2), s3 = Vector256.Sum(a3 + b3);
+        for (; i < n; i++)
+        {
+            float wi = T.ToSingle(w[i]);
+            s0 += wi * x0[i];
+            s1 += wi * x1[i];
+            s2 += wi * x2[i];
+            s3 += wi * x3[i];
+        }
+        result[0] = s0;
+        result[1] = s1;
+        result[2] = s2;
+        result[3] = s3;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Decode<T>(Vector512<ushort> raw, out Vector512<float> lo, out Vector512<float> hi) where T : struct, IHalfDecoder
     {

@@ -179,6 +179,136 @@ internal static unsafe class Int8Blocks
         return Vector128.Sum(acc) + minSum;
     }
 
+    /// <summary>
+    /// The tile driver: <c>y[t·yStride + r]</c> = <see cref="Dot{TW,TA}"/>(row r, activation t). Tokens go four at a time
+    /// through <see cref="Dot1x4{TW,TA}"/> (each weight block decoded once for four activation rows), the rest one by one.
+    /// </summary>
+    public static void DotTile<TW, TA>(byte* w, long wStride, int rows, byte* x, int xStride, int tokens, int blocks, float* y, int yStride)
+        where TW : struct, IInt8Block where TA : struct, IQ8Activation
+    {
+        int t = 0;
+        if (Avx2.IsSupported && !TW.HasMin)
+        {
+            float* out4 = stackalloc float[4];
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* xt = x + (long)t * xStride;
+                for (int r = 0; r < rows; r++)
+                {
+                    Dot1x4<TW, TA>(w + r * wStride, xt, xStride, blocks, out4);
+                    float* yr = y + (long)t * yStride + r;
+                    yr[0] = out4[0];
+                    yr[yStride] = out4[1];
+                    yr[2 * yStride] = out4[2];
+                    yr[3 * yStride] = out4[3];
+                }
+            }
+        }
+        for (; t < tokens; t++)
+        {
+            byte* xt = x + (long)t * xStride;
+            float* yt = y + (long)t * yStride;
+            int r = 0;
+            if (Avx2.IsSupported && !TW.HasMin)
+            {
+                for (; r + 2 <= rows; r += 2)
+                    Dot2x1<TW, TA>(w + r * wStride, w + (r + 1) * wStride, xt, blocks, yt + r);
+            }
+            for (; r < rows; r++) yt[r] = Dot<TW, TA>(w + r * wStride, xt, blocks);
+        }
+    }
+
+    /// <summary>
+    /// Two weight rows against one activation row (decoding): each activation block and its scale are loaded once
+    /// for both rows, and the two rows make two independent FMA chains. Writes result[0] and result[1].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Dot2x1<TW, TA>(byte* w0, byte* w1, byte* a, int blocks, float* result)
+        where TW : struct, IInt8Block where TA : struct, IQ8Activation
+    {
+        Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+        float* scales = stackalloc float[16]; // [row][8 blocks]: d_w·d_a
+        int b = 0;
+        for (; b + 8 <= blocks; b += 8)
+        {
+            Vector256<float> da = Halves8(a, TA.Bytes);
+            (Halves8(w0, TW.Bytes) * da).Store(scales);
+            (Halves8(w1, TW.Bytes) * da).Store(scales + 8);
+            for (int k = 0; k < 8; k++, w0 += TW.Bytes, w1 += TW.Bytes, a += TA.Bytes)
+            {
+                Vector256<sbyte> y = Vector256.Load((sbyte*)(a + TA.QuantsOffset));
+                Vector256<sbyte> q0 = TW.Quants256(w0), q1 = TW.Quants256(w1);
+                acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(UnsignedBySigned(Avx2.Abs(q0), Avx2.Sign(y, q0))),
+                    Vector256.Create(scales[k]), acc0);
+                acc1 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(UnsignedBySigned(Avx2.Abs(q1), Avx2.Sign(y, q1))),
+                    Vector256.Create(scales[8 + k]), acc1);
+            }
+        }
+        for (; b < blocks; b++, w0 += TW.Bytes, w1 += TW.Bytes, a += TA.Bytes)
+        {
+            Vector256<sbyte> y = Vector256.Load((sbyte*)(a + TA.QuantsOffset));
+            Vector256<sbyte> q0 = TW.Quants256(w0), q1 = TW.Quants256(w1);
+            float da = TA.Scale(a);
+            acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(UnsignedBySigned(Avx2.Abs(q0), Avx2.Sign(y, q0))),
+                Vector256.Create(TW.Scale(w0) * da), acc0);
+            acc1 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(UnsignedBySigned(Avx2.Abs(q1), Avx2.Sign(y, q1))),
+                Vector256.Create(TW.Scale(w1) * da), acc1);
+        }
+        result[0] = Vector256.Sum(acc0);
+        result[1] = Vector256.Sum(acc1);
+    }
+
+    /// <summary>
+    /// One weight row against four activation rows <paramref name="xStride"/> bytes apart: the weight quants are loaded
+    /// and made unsigned once per block, and each activation block meets them with the sign trick of <see cref="BlockSum256"/>.
+    /// Avx2 only, formats without a minimum.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Dot1x4<TW, TA>(byte* w, byte* a, int xStride, int blocks, float* result)
+        where TW : struct, IInt8Block where TA : struct, IQ8Activation
+    {
+        Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero, acc2 = Vector256<float>.Zero, acc3 = Vector256<float>.Zero;
+        byte* a0 = a, a1 = a + xStride, a2 = a + 2 * xStride, a3 = a + 3 * xStride;
+        float* scales = stackalloc float[32]; // [token][8 blocks]: d_w·d_a
+        int b = 0;
+        for (; b + 8 <= blocks; b += 8)
+        {
+            Vector256<float> dw = Halves8(w, TW.Bytes);
+            (dw * Halves8(a0, TA.Bytes)).Store(scales);
+            (dw * Halves8(a1, TA.Bytes)).Store(scales + 8);
+            (dw * Halves8(a2, TA.Bytes)).Store(scales + 16);
+            (dw * Halves8(a3, TA.Bytes)).Store(scales + 24);
+            for (int k = 0; k < 8; k++, w += TW.Bytes, a0 += TA.Bytes, a1 += TA.Bytes, a2 += TA.Bytes, a3 += TA.Bytes)
+            {
+                Vector256<sbyte> q = TW.Quants256(w);
+                Vector256<byte> qa = Avx2.Abs(q);
+                acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(SignedPairs<TA>(qa, q, a0)), Vector256.Create(scales[k]), acc0);
+                acc1 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(SignedPairs<TA>(qa, q, a1)), Vector256.Create(scales[8 + k]), acc1);
+                acc2 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(SignedPairs<TA>(qa, q, a2)), Vector256.Create(scales[16 + k]), acc2);
+                acc3 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(SignedPairs<TA>(qa, q, a3)), Vector256.Create(scales[24 + k]), acc3);
+            }
+        }
+        for (; b < blocks; b++, w += TW.Bytes, a0 += TA.Bytes, a1 += TA.Bytes, a2 += TA.Bytes, a3 += TA.Bytes)
+        {
+            Vector256<sbyte> q = TW.Quants256(w);
+            Vector256<byte> qa = Avx2.Abs(q);
+            float dw = TW.Scale(w);
+            acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(SignedPairs<TA>(qa, q, a0)), Vector256.Create(dw * TA.Scale(a0)), acc0);
+            acc1 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(SignedPairs<TA>(qa, q, a1)), Vector256.Create(dw * TA.Scale(a1)), acc1);
+            acc2 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(SignedPairs<TA>(qa, q, a2)), Vector256.Create(dw * TA.Scale(a2)), acc2);
+            acc3 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(SignedPairs<TA>(qa, q, a3)), Vector256.Create(dw * TA.Scale(a3)), acc3);
+        }
+        result[0] = Vector256.Sum(acc0);
+        result[1] = Vector256.Sum(acc1);
+        result[2] = Vector256.Sum(acc2);
+        result[3] = Vector256.Sum(acc3);
+    }
+
+    /// <summary>Σ q_w·q_a of one block as 8 partial sums, given |q_w| and q_w (the sign trick of <see cref="BlockSum256"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> SignedPairs<TA>(Vector256<byte> qAbs, Vector256<sbyte> q, byte* a) where TA : struct, IQ8Activation =>
+        UnsignedBySigned(qAbs, Avx2.Sign(Vector256.Load((sbyte*)(a + TA.QuantsOffset)), q));
+
     /// <summary>The fp16 fields at <paramref name="p"/> and the 7 places <paramref name="stride"/> bytes apart, as floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Halves8(byte* p, int stride) => Fp16.ToSingle(Vector256.Create(

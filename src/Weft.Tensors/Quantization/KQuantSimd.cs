@@ -33,6 +33,31 @@ internal static class KQuantSimd
     public static Vector128<byte> DoubleMask =>
         Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(DoubleShuffleTable));
 
+    /// <summary>
+    /// Runs a one-row × four-token kernel over every row and every whole group of four tokens of a tile
+    /// (see <see cref="QuantFormat.DotTile"/>); returns how many tokens it covered (a multiple of four).
+    /// </summary>
+    public static unsafe int TilesOf4(byte* w, long wStride, int rows, byte* x, int xStride, int tokens, int nb, float* y, int yStride,
+        delegate*<byte*, byte*, int, int, float*, void> kernel)
+    {
+        float* out4 = stackalloc float[4];
+        int t = 0;
+        for (; t + 4 <= tokens; t += 4)
+        {
+            byte* xt = x + (long)t * xStride;
+            for (int r = 0; r < rows; r++)
+            {
+                kernel(w + r * wStride, xt, xStride, nb, out4);
+                float* yr = y + (long)t * yStride + r;
+                yr[0] = out4[0];
+                yr[yStride] = out4[1];
+                yr[2 * yStride] = out4[2];
+                yr[3 * yStride] = out4[3];
+            }
+        }
+        return t;
+    }
+
     /// <summary>Blocks in a row of <paramref name="n"/> elements, after checking both rows are long enough.</summary>
     public static int CheckDot(ReadOnlySpan<byte> weights, int blockBytes, ReadOnlySpan<byte> activations, int n)
     {

@@ -107,6 +107,66 @@ public sealed class Q4_KFormat : QuantFormat
     public override float Dot(ReadOnlySpan<byte> weights, ReadOnlySpan<byte> activations, int n) =>
         Avx2.IsSupported ? DotAvx2(weights, activations, n) : DotReference(weights, activations, n);
 
+    public override unsafe void DotTile(byte* w, long wStride, int rows, byte* x, int xStride, int tokens, int n, float* y, int yStride)
+    {
+        if (!Avx2.IsSupported) { base.DotTile(w, wStride, rows, x, xStride, tokens, n, y, yStride); return; }
+        int nb = KQuantSimd.CheckRow(n, int.MaxValue, BlockLen);
+        int t = KQuantSimd.TilesOf4(w, wStride, rows, x, xStride, tokens, nb, y, yStride, &Dot1x4);
+        base.DotTile(w, wStride, rows, x + (long)t * xStride, xStride, tokens - t, n, y + (long)t * yStride, yStride);
+    }
+
+    /// <summary>One weight row against four Q8_K rows: scales, mins and nibbles are unpacked once per super-block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Dot1x4(byte* w, byte* a, int xStride, int nb, float* result)
+    {
+        Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero, acc2 = Vector256<float>.Zero, acc3 = Vector256<float>.Zero;
+        var low4 = Vector256.Create((byte)0xF);
+        byte* sm = stackalloc byte[16];
+        byte* a0 = a, a1 = a + xStride, a2 = a + 2 * xStride, a3 = a + 3 * xStride;
+        for (int i = 0; i < nb; i++, w += BlockLen, a0 += Q8Bytes, a1 += Q8Bytes, a2 += Q8Bytes, a3 += Q8Bytes)
+        {
+            UnpackScaleMinK4(w + OffScales, sm);
+            Vector256<int> s0 = Vector256<int>.Zero, s1 = Vector256<int>.Zero, s2 = Vector256<int>.Zero, s3 = Vector256<int>.Zero;
+            for (int k = 0; k < 4; k++)
+            {
+                var q4 = Vector256.Load(w + OffQs + 32 * k);
+                var lo = q4 & low4;
+                var hi = KQuantSimd.ShiftMask(q4, 4, 0xF);
+                var sc0 = Vector256.Create((short)sm[2 * k]);
+                var sc1 = Vector256.Create((short)sm[2 * k + 1]);
+                int off = Q8Qs + 64 * k;
+                s0 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(lo, Vector256.Load((sbyte*)a0 + off)), sc0)
+                    + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(hi, Vector256.Load((sbyte*)a0 + off + 32)), sc1);
+                s1 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(lo, Vector256.Load((sbyte*)a1 + off)), sc0)
+                    + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(hi, Vector256.Load((sbyte*)a1 + off + 32)), sc1);
+                s2 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(lo, Vector256.Load((sbyte*)a2 + off)), sc0)
+                    + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(hi, Vector256.Load((sbyte*)a2 + off + 32)), sc1);
+                s3 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(lo, Vector256.Load((sbyte*)a3 + off)), sc0)
+                    + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(hi, Vector256.Load((sbyte*)a3 + off + 32)), sc1);
+            }
+            // Each min covers two groups of 16 block sums; the block's total is d·yd·Σsc·q − dmin·yd·Σm·bsum.
+            var mins = Avx2.ConvertToVector256Int16(Ssse3.Shuffle(Vector128.Load(sm + 8), KQuantSimd.DoubleMask));
+            float d = Fp16.Read(w + OffD), dmin = -Fp16.Read(w + OffDmin);
+            acc0 = Finish(acc0, s0, mins, a0, d, dmin);
+            acc1 = Finish(acc1, s1, mins, a1, d, dmin);
+            acc2 = Finish(acc2, s2, mins, a2, d, dmin);
+            acc3 = Finish(acc3, s3, mins, a3, d, dmin);
+        }
+        result[0] = Vector256.Sum(acc0);
+        result[1] = Vector256.Sum(acc1);
+        result[2] = Vector256.Sum(acc2);
+        result[3] = Vector256.Sum(acc3);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static Vector256<float> Finish(Vector256<float> acc, Vector256<int> sumi, Vector256<short> mins, byte* y, float d, float negDmin)
+        {
+            float yd = *(float*)y;
+            var sumMins = Avx2.MultiplyAddAdjacent(mins, Vector256.Load((short*)(y + Q8Bsums)));
+            acc = Vector256.MultiplyAddEstimate(Vector256.Create(d * yd), Vector256.ConvertToSingle(sumi), acc);
+            return Vector256.MultiplyAddEstimate(Vector256.Create(negDmin * yd), Vector256.ConvertToSingle(sumMins), acc);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe float DotAvx2(ReadOnlySpan<byte> weights, ReadOnlySpan<byte> activations, int n)
     {

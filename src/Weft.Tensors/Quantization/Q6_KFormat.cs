@@ -171,6 +171,77 @@ public sealed class Q6_KFormat : QuantFormat
     public override float Dot(ReadOnlySpan<byte> weights, ReadOnlySpan<byte> activations, int n) =>
         Avx2.IsSupported ? DotAvx2(weights, activations, n) : DotReference(weights, activations, n);
 
+    public override unsafe void DotTile(byte* w, long wStride, int rows, byte* x, int xStride, int tokens, int n, float* y, int yStride)
+    {
+        if (!Avx2.IsSupported) { base.DotTile(w, wStride, rows, x, xStride, tokens, n, y, yStride); return; }
+        int nb = KQuantSimd.CheckRow(n, int.MaxValue, BlockLen);
+        int t = KQuantSimd.TilesOf4(w, wStride, rows, x, xStride, tokens, nb, y, yStride, &Dot1x4);
+        base.DotTile(w, wStride, rows, x + (long)t * xStride, xStride, tokens - t, n, y + (long)t * yStride, yStride);
+    }
+
+    /// <summary>
+    /// One weight row against four Q8_K rows. The 6-bit levels of each quarter are assembled once and met by all four
+    /// activation rows before the next quarter is built (fewer live registers than <see cref="Levels"/>' four at once).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Dot1x4(byte* w, byte* a, int xStride, int nb, float* result)
+    {
+        Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero, acc2 = Vector256<float>.Zero, acc3 = Vector256<float>.Zero;
+        var low4 = Vector256.Create((byte)0xF);
+        var bits45 = Vector256.Create((byte)0x30);
+        byte* a0 = a, a1 = a + xStride, a2 = a + 2 * xStride, a3 = a + 3 * xStride;
+        for (int i = 0; i < nb; i++, w += BlockLen, a0 += Q8Bytes, a1 += Q8Bytes, a2 += Q8Bytes, a3 += Q8Bytes)
+        {
+            var sc = Vector128.Load((sbyte*)w + OffScales);
+            Vector256<int> s0 = Vector256<int>.Zero, s1 = Vector256<int>.Zero, s2 = Vector256<int>.Zero, s3 = Vector256<int>.Zero;
+            for (int half = 0; half < 2; half++)
+            {
+                var ql0 = Vector256.Load(w + OffQl + 64 * half);
+                var ql1 = Vector256.Load(w + OffQl + 64 * half + 32);
+                var qh = Vector256.Load(w + OffQh + 32 * half);
+                for (int j = 0; j < 4; j++)
+                {
+                    // quarter j: low nibbles of ql0/ql1 for j = 0/1, high nibbles for j = 2/3; qh bits 2j, 2j+1 as bits 4, 5
+                    var ql = (j & 1) == 0 ? ql0 : ql1;
+                    var low = j < 2 ? ql & low4 : KQuantSimd.ShiftMask(ql, 4, 0xF);
+                    var high = j switch
+                    {
+                        0 => Vector256.ShiftLeft(qh.AsUInt16(), 4).AsByte() & bits45,
+                        1 => Vector256.ShiftLeft(qh.AsUInt16(), 2).AsByte() & bits45,
+                        2 => qh & bits45,
+                        _ => KQuantSimd.ShiftMask(qh, 2, 0x30),
+                    };
+                    var q = low | high;
+                    var scj = Avx2.ConvertToVector256Int16(Ssse3.Shuffle(sc, KQuantSimd.PairMask(4 * half + j).AsSByte()));
+                    int off = Q8Qs + 128 * half + 32 * j;
+                    s0 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)a0 + off)), scj);
+                    s1 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)a1 + off)), scj);
+                    s2 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)a2 + off)), scj);
+                    s3 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q, Vector256.Load((sbyte*)a3 + off)), scj);
+                }
+            }
+            // Levels were used unsigned (0..63); the −32 offset comes back through the block sums.
+            var sc16 = Avx2.ConvertToVector256Int16(sc);
+            float d = Fp16.Read(w + OffD);
+            acc0 = Finish(acc0, s0, sc16, a0, d);
+            acc1 = Finish(acc1, s1, sc16, a1, d);
+            acc2 = Finish(acc2, s2, sc16, a2, d);
+            acc3 = Finish(acc3, s3, sc16, a3, d);
+        }
+        result[0] = Vector256.Sum(acc0);
+        result[1] = Vector256.Sum(acc1);
+        result[2] = Vector256.Sum(acc2);
+        result[3] = Vector256.Sum(acc3);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static Vector256<float> Finish(Vector256<float> acc, Vector256<int> sumi, Vector256<short> sc16, byte* y, float d)
+        {
+            var offset = Avx2.MultiplyAddAdjacent(sc16, Vector256.Load((short*)(y + Q8Bsums)));
+            sumi -= Vector256.ShiftLeft(offset, 5);
+            return Vector256.MultiplyAddEstimate(Vector256.Create(d * *(float*)y), Vector256.ConvertToSingle(sumi), acc);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe float DotAvx2(ReadOnlySpan<byte> weights, ReadOnlySpan<byte> activations, int n)
     {

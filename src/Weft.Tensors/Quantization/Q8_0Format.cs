@@ -42,6 +42,12 @@ public sealed class Q8_0Format : QuantFormat
             return Int8Blocks.Dot<Block, Block>(w, a, blocks);
     }
 
+    public override unsafe void DotTile(byte* w, long wStride, int rows, byte* x, int xStride, int tokens, int n, float* y, int yStride)
+    {
+        if (!Int8Blocks.IsAccelerated) { base.DotTile(w, wStride, rows, x, xStride, tokens, n, y, yStride); return; }
+        Int8Blocks.DotTile<Block, Block>(w, wStride, rows, x, xStride, tokens, Int8Blocks.BlockCount(n), y, yStride);
+    }
+
     public override void DequantizeReference(ReadOnlySpan<byte> src, Span<float> dst)
     {
         for (int b = 0; b < dst.Length / Qk; b++)

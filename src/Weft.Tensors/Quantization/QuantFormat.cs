@@ -29,6 +29,24 @@ public abstract class QuantFormat
     /// <summary>Dot product of <paramref name="n"/> elements: a row of this format against a row of <see cref="DotType"/>.</summary>
     public abstract float Dot(ReadOnlySpan<byte> weights, ReadOnlySpan<byte> activations, int n);
 
+    /// <summary>
+    /// A tile of dot products: <c>y[t·yStride + r]</c> = <see cref="Dot"/>(weight row r, activation row t) for r &lt; rows
+    /// and t &lt; tokens, over <paramref name="n"/> elements. Weight rows lie <paramref name="wStride"/> bytes apart,
+    /// activation rows (in <see cref="DotType"/>) <paramref name="xStride"/> bytes apart. Formats override it to decode
+    /// each weight block once for several tokens (prompts) or to load each activation block once for several rows;
+    /// this default calls <see cref="Dot"/> per pair.
+    /// </summary>
+    public virtual unsafe void DotTile(byte* w, long wStride, int rows, byte* x, int xStride, int tokens, int n, float* y, int yStride)
+    {
+        long wBytes = RowBytes(n);
+        for (int r = 0; r < rows; r++)
+        {
+            var wRow = new ReadOnlySpan<byte>(w + r * wStride, (int)wBytes);
+            for (int t = 0; t < tokens; t++)
+                y[(long)t * yStride + r] = Dot(wRow, new ReadOnlySpan<byte>(x + (long)t * xStride, xStride), n);
+        }
+    }
+
     /// <summary>Scalar definition of <see cref="Dequantize"/>.</summary>
     public abstract void DequantizeReference(ReadOnlySpan<byte> src, Span<float> dst);
 
