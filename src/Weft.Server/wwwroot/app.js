@@ -77,11 +77,19 @@ function formatCount(n) {
   return String(n);
 }
 
+/** Architecture, weight type and size: the picker's line for a model. */
 function describeModel(m) {
   const meta = m.meta ?? {};
   if (meta.error) return 'cannot be loaded';
-  return [meta.architecture, meta.type, meta.parameters ? `${formatCount(meta.parameters)} params` : null,
-    meta.context_length ? `ctx ${meta.context_length}` : null].filter(Boolean).join(' · ');
+  return [meta.architecture, meta.type, meta.parameters ? `${formatCount(meta.parameters)} params` : null].filter(Boolean).join(' · ');
+}
+
+/** What the picker's line leaves out: context, file size, whether it is in memory. */
+function modelDetails(m) {
+  const meta = m.meta ?? {};
+  if (meta.error) return meta.error;
+  return [meta.name, meta.context_length ? `context ${meta.context_length}` : null,
+    meta.bytes ? `${formatCount(meta.bytes)}B on disk` : null, meta.loaded ? 'loaded' : null].filter(Boolean).join(' · ');
 }
 
 function fillModelSelect(select, chosen, allowNone) {
@@ -112,7 +120,7 @@ async function loadModels() {
 
 function updateModelInfo() {
   const m = state.models.find(x => x.id === el.model.value);
-  el.modelInfo.textContent = m ? describeModel(m) : el.modelInfo.textContent;
+  if (m) el.modelInfo.textContent = modelDetails(m);
 }
 
 // ---------- conversations ----------
