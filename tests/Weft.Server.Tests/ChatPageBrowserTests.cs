@@ -99,12 +99,19 @@ public class ChatPageBrowserTests(ITestOutputHelper output)
         Assert.Equal("You are a helpful assistant.", await page.InputValueAsync("#system-prompt"));
         Assert.Equal("slow", await page.InputValueAsync("#model")); // the model it last talked to
 
+        // rename in place: the new title is saved and listed
+        await item.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Rename" }).ClickAsync();
+        await page.FillAsync("#conversation-list input.rename", "Rivers of the world");
+        await page.PressAsync("#conversation-list input.rename", "Enter");
+        var renamed = page.Locator("#conversation-list li button.open", new PageLocatorOptions { HasText = "Rivers of the world" });
+        await renamed.WaitForAsync();
+
         // the search box filters the sidebar
         await page.FillAsync("#search", "no conversation says this");
         await page.Locator("#conversation-empty").WaitForAsync();
         Assert.Equal(0, await page.Locator("#conversation-list li").CountAsync());
-        await page.FillAsync("#search", "rivers");
-        await item.WaitForAsync();
+        await page.FillAsync("#search", "RIVERS");
+        await renamed.WaitForAsync();
 
         // the renderer escapes markup and links only safe schemes
         string html = await page.EvaluateAsync<string>("""
@@ -117,6 +124,20 @@ public class ChatPageBrowserTests(ITestOutputHelper output)
         Assert.Contains("&lt;b&gt;x&lt;/b&gt;</code></pre>", html, StringComparison.Ordinal);
 
         string wide = await Screenshot(page, "chat-page.png");
+
+        // a saved assistant starts a new chat with its model, system prompt and settings
+        await page.ClickAsync("#new-assistant");
+        await page.FillAsync("#asst-name", "Geographer");
+        await page.SelectOptionAsync("#asst-model", "chat");
+        await page.FillAsync("#asst-system", "You know every river.");
+        await page.FillAsync("#asst-max-tokens", "16");
+        await page.ClickAsync("#assistant-form button[type='submit']");
+        await page.Locator("#assistant-list li button.open", new PageLocatorOptions { HasText = "Geographer" }).ClickAsync();
+        await page.Locator("#welcome").WaitForAsync();
+        Assert.Equal("Assistant: Geographer", await page.Locator("#assistant-badge").InnerTextAsync());
+        Assert.Equal("You know every river.", await page.InputValueAsync("#system-prompt"));
+        Assert.Equal("16", await page.InputValueAsync("#max-tokens"));
+        Assert.Equal("chat", await page.InputValueAsync("#model"));
 
         // at phone width the sidebar is a drawer: hidden until the menu button opens it, closed by Escape
         await page.SetViewportSizeAsync(375, 740);

@@ -274,7 +274,7 @@ function messageView(m) {
   article.dataset.state = m.state ?? 'done';
   const who = document.createElement('div');
   who.className = 'who';
-  who.textContent = m.role === 'user' ? 'You' : (state.current?.model ?? el.model.value) || 'Assistant';
+  who.textContent = m.role === 'user' ? 'You' : state.assistants.find(a => a.id === state.assistantId)?.name ?? 'Assistant';
   const body = document.createElement('div');
   body.className = 'body';
   if (m.role === 'assistant') body.innerHTML = renderMarkdown(m.content); else body.textContent = m.content;
