@@ -21,6 +21,12 @@ public sealed record ServerOptions
     /// <summary>Largest request body in bytes.</summary>
     public long MaxRequestBytes { get; init; } = 8 << 20;
 
+    /// <summary>Folder of the chat page's database (weft.db: conversations and assistants); created on first use.</summary>
+    public string DataDirectory { get; init; } = DefaultDataDirectory;
+
+    public static string DefaultDataDirectory =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".weft");
+
     public static string DefaultModelsDirectory =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".weft", "models");
 }

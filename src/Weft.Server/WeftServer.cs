@@ -1,4 +1,4 @@
-// Composes the HTTP server: services, error handling, the /v1 endpoint groups, health and metrics.
+// Composes the HTTP server: services, error handling, the /v1 endpoint groups, the chat page and its /api, health and metrics.
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Weft.Server.Api;
 using Weft.Server.Hosting;
+using Weft.Server.Storage;
 
 namespace Weft.Server;
 
@@ -27,6 +28,7 @@ public static class WeftServer
         builder.Services.AddSingleton(new ModelCatalog(options.ModelsDirectory));
         builder.Services.AddSingleton<ModelPool>();
         builder.Services.AddSingleton<ServerMetrics>();
+        builder.Services.AddSingleton(_ => new ChatStore(options.DataDirectory)); // built by the container, so disposed with it
 
         var app = builder.Build();
         app.Use(async (http, next) =>
@@ -51,6 +53,11 @@ public static class WeftServer
         if (options.ApiKey is { Length: > 0 } key) v1.AddEndpointFilter(new ApiKeyCheck(key));
         v1.MapModels().MapChatCompletions().MapCompletions();
         v1.MapFallback(NoSuchEndpoint);
+        var api = app.MapGroup("/api");
+        if (options.ApiKey is { Length: > 0 } apiKey) api.AddEndpointFilter(new ApiKeyCheck(apiKey));
+        api.MapConversations().MapAssistants();
+        api.MapFallback(NoSuchEndpoint);
+        app.MapWebUi();
         app.MapHealth();
         return app;
     }

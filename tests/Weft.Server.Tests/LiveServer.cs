@@ -43,7 +43,8 @@ public sealed class LiveServer : IAsyncDisposable
         File.Copy(TinyModels.Write(ChatSpec), Path.Combine(folder, "chat.gguf"));
         File.Copy(TinyModels.Write(SlowSpec), Path.Combine(folder, "slow.gguf"));
         File.WriteAllBytes(Path.Combine(folder, "broken.gguf"), "GGUF\u0003\0\0\0not a model"u8.ToArray());
-        var options = new ServerOptions { Port = 0, ModelsDirectory = folder, Threads = 2 };
+        // the chat database goes beside the models, never into the user's ~/.weft
+        var options = new ServerOptions { Port = 0, ModelsDirectory = folder, DataDirectory = folder + "-data", Threads = 2 };
         if (configure != null) options = configure(options);
         var app = WeftServer.Create(options);
         await app.StartAsync();
@@ -56,5 +57,8 @@ public sealed class LiveServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         try { Directory.Delete(ModelsFolder, true); } catch (IOException) { }
+        // a test that chose its own data folder (to restart on it) deletes it itself
+        if (Options.DataDirectory == ModelsFolder + "-data" && Directory.Exists(Options.DataDirectory))
+            try { Directory.Delete(Options.DataDirectory, true); } catch (IOException) { }
     }
 }

@@ -18,8 +18,9 @@ internal static class ServeVerb
         var ctx = new Option<int>("--ctx") { Description = "largest context per request (default: the model's, at most 4096)" };
         var parallel = new Option<int>("--parallel") { Description = "requests generating at once per model", DefaultValueFactory = _ => 1 };
         var budget = new Option<string?>("--memory-budget") { Description = "bytes of models kept loaded (suffixes K, M, G); least recently used ones are unloaded" };
+        var data = new Option<string>("--data") { Description = "folder of the chat page's database (conversations, assistants)", DefaultValueFactory = _ => ServerOptions.DefaultDataDirectory };
         var threads = Common.ThreadsOption();
-        var cmd = new Command("serve", "Serve models over an OpenAI-compatible HTTP API") { host, port, models, apiKey, ctx, parallel, budget, threads };
+        var cmd = new Command("serve", "Serve models over an OpenAI-compatible HTTP API and a chat page") { host, port, models, apiKey, ctx, parallel, budget, data, threads };
         cmd.SetAction(r =>
         {
             if (r.GetValue(port) is < 0 or > 65535) throw new UsageException("--port must be between 0 and 65535");
@@ -35,6 +36,7 @@ internal static class ServeVerb
                 Parallel = r.GetValue(parallel),
                 MemoryBudget = r.GetValue(budget) is string b ? ParseBytes(b) : 0,
                 Threads = r.GetValue(threads),
+                DataDirectory = r.GetValue(data)!,
             };
             if (!Directory.Exists(options.ModelsDirectory))
                 throw new UsageException($"the models folder '{options.ModelsDirectory}' does not exist (create it or pass --models DIR)");
@@ -71,6 +73,7 @@ internal static class WebApplicationRunner
         app.Start();
         var catalog = app.Services.GetService(typeof(Weft.Server.Hosting.ModelCatalog)) as Weft.Server.Hosting.ModelCatalog;
         Console.Error.WriteLine($"weft: serving {catalog?.List().Count ?? 0} models from {options.ModelsDirectory} at {string.Join(", ", app.Urls)}");
+        Console.Error.WriteLine($"weft: chat page at {app.Urls.First()}/ (conversations kept in {Path.GetFullPath(Path.Combine(options.DataDirectory, Weft.Server.Storage.ChatStore.FileName))})");
         app.WaitForShutdown();
     }
 }
