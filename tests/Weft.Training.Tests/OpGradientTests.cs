@@ -61,7 +61,7 @@ public sealed class OpGradientTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData(4, 6, 5, false)]
-    [InlineData(8, 64, 48, true)]   // large enough to split among the workers
+    [InlineData(16, 96, 64, true)]   // large enough to split among the workers
     public void Matmul(int n, int inDim, int outDim, bool threaded)
     {
         var pool = threaded ? Pool : null;
@@ -86,7 +86,7 @@ public sealed class OpGradientTests(ITestOutputHelper output)
     [InlineData(GgmlType.Q8_0)]
     public unsafe void Frozen_matmul_input_gradient(GgmlType type)
     {
-        int n = 6, inDim = 64, outDim = 40;
+        int n = 16, inDim = 96, outDim = 64;   // enough work to use the threads
         var format = QuantRegistry.Get(type);
         var wf = Array.ConvertAll(GradCheck.Random(outDim * inDim, 9), v => (float)v);
         var bytes = new byte[format.RowBytes(inDim) * outDim];

@@ -6,7 +6,7 @@ namespace Weft.Training.Ops;
 public static class Parallel
 {
     /// <summary>Below this many multiply-adds a job runs on the calling thread (dispatch would cost more).</summary>
-    public const long InlineWork = 16_384;
+    public const long InlineWork = 65_536;
 
     private sealed class RangeJob(Action<int, int> body) : IRangeJob
     {
