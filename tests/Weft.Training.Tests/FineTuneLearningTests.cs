@@ -31,7 +31,7 @@ public sealed class FineTuneLearningTests(ITestOutputHelper output)
         var examples = TrainingData.ReadJsonl(new StringReader(jsonl), m.Tokenizer, 64);
         var model = TrainingModel<float>.WithLora(m, new LoraOptions { Rank = 16, Alpha = 32, Targets = LoraOptions.ParseTargets("all") }, pool: null);   // too small for threads to pay
 
-        var steps = FineTuner.Run(model, examples, new FineTuneOptions { Epochs = 40, BatchSize = 8, LearningRate = 1e-2 },
+        var steps = FineTuner.Run(model, examples, new FineTuneOptions { Epochs = 30, BatchSize = 8, LearningRate = 1e-2 },
             p => { if (p.Step % 10 == 0) output.WriteLine($"step {p.Step}/{p.TotalSteps}: loss {p.Loss:F4}, {p.TokensPerSecond:F0} tok/s"); });
 
         double final = model.Loss(Data.TokenBatchOf(examples));
