@@ -3,6 +3,7 @@ using System.CommandLine;
 using Weft.Formats;
 using Weft.Inference.Templates;
 using Weft.Models;
+using Weft.Training.Data;
 
 namespace Weft.Cli;
 
@@ -29,7 +30,7 @@ public static class CliRunner
 
     public static bool IsUserError(Exception e) => e is ModelFormatException or UnsupportedModelException
         or ContextOverflowException or UsageException or IOException or UnauthorizedAccessException
-        or ArgumentException or FormatException or NotSupportedException or TemplateException;
+        or ArgumentException or FormatException or NotSupportedException or TemplateException or TrainingDataException;
 }
 
 /// <summary>A command line that parses but asks for something impossible.</summary>
