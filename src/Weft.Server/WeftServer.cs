@@ -49,7 +49,7 @@ public static class WeftServer
         });
         var v1 = app.MapGroup("/v1");
         if (options.ApiKey is { Length: > 0 } key) v1.AddEndpointFilter(new ApiKeyCheck(key));
-        v1.MapModels().MapChatCompletions().MapCompletions();
+        v1.MapModels().MapChatCompletions().MapCompletions().MapEmbeddings();
         v1.MapFallback(NoSuchEndpoint);
         app.MapHealth();
         return app;
