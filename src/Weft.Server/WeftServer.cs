@@ -51,7 +51,7 @@ public static class WeftServer
         });
         var v1 = app.MapGroup("/v1");
         if (options.ApiKey is { Length: > 0 } key) v1.AddEndpointFilter(new ApiKeyCheck(key));
-        v1.MapModels().MapChatCompletions().MapCompletions();
+        v1.MapModels().MapChatCompletions().MapCompletions().MapEmbeddings();
         v1.MapFallback(NoSuchEndpoint);
         var api = app.MapGroup("/api");
         if (options.ApiKey is { Length: > 0 } apiKey) api.AddEndpointFilter(new ApiKeyCheck(apiKey));

@@ -40,4 +40,31 @@ public class AllocationTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() + pool.WorkerAllocatedBytes - before;
         Assert.Equal(0, allocated);
     }
+
+    [Fact]
+    public void HundredBatchedStepsOfFourSequencesAllocateNothing()
+    {
+        var spec = new SyntheticModelSpec { Name = "alloc", Embedding = 128, Heads = 4, KvHeads = 2, Layers = 2, FeedForward = 256, Experts = 4, ExpertsUsed = 2, Seed = 41 };
+        using var model = Model.Load(TinyModels.Write(spec));
+        using var pool = new WorkerPool(2);
+        var batch = new DecoderBatch(model, pool, 4, contextSize: 2048);
+        var logits = new float[4 * model.Config.VocabSize];
+        int[] seqs = [0, 1, 2, 3], toks = new int[4], outputs = [0, 1, 2, 3];
+        void Step(int i)
+        {
+            for (int s = 0; s < 4; s++)
+            {
+                if (batch.Position(s) == batch.ContextSize) batch.Truncate(s, 20);
+                toks[s] = 3 + (i + s) % 100;
+            }
+            batch.Evaluate(seqs, toks, outputs, logits);
+        }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; clock.ElapsedMilliseconds < 2000 || i < 200; i++) Step(i);
+        for (int s = 0; s < 4; s++) batch.Truncate(s, 20);
+        long before = GC.GetAllocatedBytesForCurrentThread() + pool.WorkerAllocatedBytes;
+        for (int i = 0; i < 100; i++) Step(i);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() + pool.WorkerAllocatedBytes - before;
+        Assert.Equal(0, allocated);
+    }
 }

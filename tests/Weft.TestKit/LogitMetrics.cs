@@ -95,4 +95,8 @@ public static class Tolerances
     public const double QuantKlShare = 0.1;
     /// <summary>Greedy generations may part at a step whose reference top-2 gap is below this (a tie).</summary>
     public const double GreedyTieGap = 0.01;
+    /// <summary>Several sequences stepped together against each alone: the same operations on the same rows, so
+    /// only a matmul kernel that sums in another order for another batch size could tell them apart (float32
+    /// rounding, NMSE near 1e-14; a flipped Q8 activation rounding step stays far below this).</summary>
+    public const double BatchedNmse = 1e-9;
 }

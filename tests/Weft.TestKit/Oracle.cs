@@ -120,6 +120,10 @@ public static class Oracle
         }
     }
 
+    /// <summary>llama.cpp's embedding of <paramref name="text"/>: mean-pooled final hidden state after the output norm, unit length.</summary>
+    public static float[] Embed(string model, string text) =>
+        System.Text.Json.JsonSerializer.Deserialize<float[]>(RunOk("embed", model, text))!;
+
     public static void Quantize(string input, string output, string type, bool pure = false)
     {
         var args = new List<string> { "quantize", input, output, type };

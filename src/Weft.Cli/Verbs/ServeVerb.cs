@@ -16,7 +16,7 @@ internal static class ServeVerb
         var models = new Option<string>("--models") { Description = "folder of GGUF models to serve", DefaultValueFactory = _ => ServerOptions.DefaultModelsDirectory };
         var apiKey = new Option<string?>("--api-key") { Description = "require 'Authorization: Bearer KEY' on every /v1 call" };
         var ctx = new Option<int>("--ctx") { Description = "largest context per request (default: the model's, at most 4096)" };
-        var parallel = new Option<int>("--parallel") { Description = "requests generating at once per model", DefaultValueFactory = _ => 1 };
+        var parallel = new Option<int>("--parallel") { Description = "slots per model: requests decoded together, one batched forward pass per step", DefaultValueFactory = _ => 1 };
         var budget = new Option<string?>("--memory-budget") { Description = "bytes of models kept loaded (suffixes K, M, G); least recently used ones are unloaded" };
         var data = new Option<string>("--data") { Description = "folder of the chat page's database (conversations, assistants)", DefaultValueFactory = _ => ServerOptions.DefaultDataDirectory };
         var threads = Common.ThreadsOption();

@@ -1,4 +1,5 @@
-// Causal (optionally sliding-window) attention of a batch of queries over the KV cache, one (token, head) pair per item.
+// Causal (optionally sliding-window) attention of a batch of queries, one (row, head) pair per item; each row
+// attends over its own sequence's KV cache up to its own position.
 using System.Numerics.Tensors;
 using Weft.Tensors.Kernels;
 using Weft.Tensors.Threading;
@@ -10,10 +11,10 @@ internal sealed class AttentionJob : IRangeJob
     private readonly float[][] _scores; // per worker: [capacity]
     private ModelConfig _c = null!;
     private float[] _q = [];
-    private float[] _keys = [];
-    private float[] _values = [];
+    private KvCache[] _caches = [];
+    private int[] _positions = [];
     private float[] _out = [];
-    private int _pos0, _window;
+    private int _layer, _window;
 
     public AttentionJob(int workers, int capacity)
     {
@@ -21,12 +22,14 @@ internal sealed class AttentionJob : IRangeJob
         for (int i = 0; i < workers; i++) _scores[i] = new float[capacity];
     }
 
-    /// <param name="q">[batch, heads·headDim]</param>
-    /// <param name="output">[batch, heads·valueHeadDim]</param>
+    /// <param name="q">[rows, heads·headDim]</param>
+    /// <param name="caches">per row: the cache of its sequence (its keys and values already stored)</param>
+    /// <param name="positions">per row: its position in its sequence</param>
+    /// <param name="output">[rows, heads·valueHeadDim]</param>
     /// <param name="window">tokens a query may look back (itself included); 0 means the whole cache.</param>
-    public void Set(ModelConfig c, float[] q, float[] keys, float[] values, float[] output, int pos0, int window)
+    public void Set(ModelConfig c, float[] q, KvCache[] caches, int[] positions, int layer, float[] output, int window)
     {
-        _c = c; _q = q; _keys = keys; _values = values; _out = output; _pos0 = pos0; _window = window;
+        _c = c; _q = q; _caches = caches; _positions = positions; _layer = layer; _out = output; _window = window;
     }
 
     public void Execute(int start, int end, int worker)
@@ -39,19 +42,20 @@ internal sealed class AttentionJob : IRangeJob
         for (int item = start; item < end; item++)
         {
             int t = item / heads, h = item % heads, kvh = h / group;
-            int pos = _pos0 + t;
+            int pos = _positions[t];
+            float[] keys = _caches[t].Keys[_layer], values = _caches[t].Values[_layer];
             int first = _window > 0 ? Math.Max(0, pos - _window + 1) : 0;
             int n = pos - first + 1;
             var q = new ReadOnlySpan<float>(_q, t * heads * hd + h * hd, hd);
             var s = scores.AsSpan(0, n);
             for (int j = 0; j < n; j++)
-                s[j] = TensorPrimitives.Dot(q, new ReadOnlySpan<float>(_keys, (first + j) * kw + kvh * hd, hd)) * c.AttentionScale;
+                s[j] = TensorPrimitives.Dot(q, new ReadOnlySpan<float>(keys, (first + j) * kw + kvh * hd, hd)) * c.AttentionScale;
             if (c.AttentionSoftCap > 0) SoftCap.Apply(s, c.AttentionSoftCap);
             Activations.Softmax(s);
             var o = new Span<float>(_out, t * heads * vhd + h * vhd, vhd);
             o.Clear();
             for (int j = 0; j < n; j++)
-                TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(_values, (first + j) * vw + kvh * vhd, vhd), s[j], o, o);
+                TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(values, (first + j) * vw + kvh * vhd, vhd), s[j], o, o);
         }
     }
 }

@@ -1,8 +1,5 @@
-// One sequence being evaluated: the KV cache plus the activation buffers of the forward pass.
-// Prompts are evaluated in batches of up to MaxBatch tokens, generated tokens one at a time; after
-// construction nothing here allocates.
-using System.Numerics.Tensors;
-using Weft.Tensors.Kernels;
+// One sequence being evaluated: the KV cache plus the forward pass over it. Prompts are evaluated in batches of up
+// to MaxBatch tokens, generated tokens one at a time; after construction nothing here allocates.
 using Weft.Tensors.Threading;
 
 namespace Weft.Models.Transformer;
@@ -11,15 +8,9 @@ public sealed class DecoderSession
 {
     private readonly Model _model;
     private readonly ModelConfig _c;
-    private readonly DecoderWeights _w;
-    private readonly MatMul _matmul;
-    private readonly WorkerPool _pool;
-    private readonly Rope _rope;
-    private readonly AttentionJob _attention;
-    private readonly MoeFeedForward? _moe;
-    // Activations, [MaxBatch, width] each.
-    private readonly float[] _x, _xn, _xa, _q, _k, _v, _att, _tmp, _ffn, _gate, _up;
-    private readonly float[] _cos, _sin;
+    private readonly ForwardPass _pass;
+    private readonly int[] _rows; // 0, 1, …, MaxBatch-1: output row indices
+    private float[] _hidden = [];
 
     public KvCache Cache { get; }
     public int MaxBatch { get; }
@@ -31,38 +22,13 @@ public sealed class DecoderSession
     {
         _model = model;
         _c = model.Config;
-        _w = model.Weights;
-        _pool = pool;
-        _matmul = new MatMul(pool);
         if (contextSize <= 0) contextSize = Math.Min(_c.TrainContextLength, 4096);
         MaxBatch = Math.Max(1, Math.Min(maxBatch, contextSize));
         Cache = new KvCache(_c.LayerCount, contextSize, _c.KeyWidth, _c.ValueWidth);
-        _rope = new Rope(RopeFor(_c, _w, contextSize), _c.RopeStyle);
-        _attention = new AttentionJob(pool.ThreadCount, contextSize);
-        int b = MaxBatch, d = _c.EmbeddingLength;
-        _x = new float[b * d];
-        _xn = new float[b * d];
-        _tmp = new float[b * d];
-        _xa = _model.Weights.Layers.Any(l => l.AttnNorm2 != null) ? new float[b * d] : [];
-        _ffn = _c.ParallelResidual ? new float[b * d] : [];
-        _q = new float[b * _c.QueryWidth];
-        _k = new float[b * _c.KeyWidth];
-        _v = new float[b * _c.ValueWidth];
-        _att = new float[b * _c.HeadCount * _c.ValueHeadDim];
-        _gate = new float[b * _c.FeedForwardLength];
-        _up = new float[b * _c.FeedForwardLength];
-        _cos = new float[_c.Rope.Dims / 2];
-        _sin = new float[_c.Rope.Dims / 2];
-        if (_c.ExpertCount > 0) _moe = new MoeFeedForward(_c, _matmul, b);
-        if (!_c.GatedFfn && _c.Activation != FfnActivation.GeluTanh)
-            throw new UnsupportedModelException($"a feed-forward without a gate is supported with GELU only, not {_c.Activation}");
-    }
-
-    /// <summary>The rope settings with Phi-3's long factors when the context exceeds the original one, its short ones otherwise (as llama.cpp picks them).</summary>
-    private static RopeParams RopeFor(ModelConfig c, DecoderWeights w, int contextSize)
-    {
-        var factors = contextSize > c.Rope.OriginalContext ? w.RopeFactorsLong : w.RopeFactorsShort;
-        return factors != null ? c.Rope with { FreqFactors = factors } : c.Rope;
+        _pass = new ForwardPass(model, pool, contextSize, MaxBatch);
+        _rows = new int[MaxBatch];
+        for (int i = 0; i < MaxBatch; i++) _rows[i] = i;
+        Array.Fill(_pass.Caches, Cache);
     }
 
     public void Reset() => Cache.Length = 0;
@@ -78,142 +44,65 @@ public sealed class DecoderSession
     {
         int vocab = _c.VocabSize;
         if (tokens.Length == 0) return;
-        if (Position + tokens.Length > ContextSize)
-            throw new ContextOverflowException($"{Position + tokens.Length} tokens do not fit the context of {ContextSize} tokens");
+        Check(tokens);
         if (logits.Length < (allLogits ? tokens.Length : 1) * vocab)
             throw new ArgumentException("logits buffer too small");
-        foreach (int t in tokens)
-            if ((uint)t >= (uint)vocab) throw new ArgumentOutOfRangeException(nameof(tokens), $"token id {t} is outside the vocabulary (0 to {vocab - 1})");
         for (int start = 0; start < tokens.Length; start += MaxBatch)
         {
             int n = Math.Min(MaxBatch, tokens.Length - start);
             bool last = start + n == tokens.Length;
             var chunk = tokens.Slice(start, n);
-            if (allLogits) Forward(chunk, logits.Slice(start * vocab, n * vocab), n);
-            else Forward(chunk, last ? logits[..vocab] : Memory<float>.Empty, last ? 1 : 0);
+            if (allLogits) Forward(chunk, _rows.AsSpan(0, n), logits.Slice(start * vocab, n * vocab), default);
+            else Forward(chunk, last ? _rows.AsSpan(n - 1, 1) : default, last ? logits[..vocab] : Memory<float>.Empty, default);
         }
     }
 
-    /// <summary>One batch: writes the logits of the last <paramref name="outputs"/> tokens.</summary>
-    private void Forward(ReadOnlySpan<int> tokens, Memory<float> logits, int outputs)
+    /// <summary>
+    /// Evaluates <paramref name="tokens"/> as a sequence of its own (the cache is reset first and holds them
+    /// afterwards) and writes the mean over its tokens of the final hidden state after the output norm, scaled to
+    /// unit length ([embedding]).
+    /// </summary>
+    public void Embed(ReadOnlySpan<int> tokens, Span<float> embedding)
     {
-        int n = tokens.Length, d = _c.EmbeddingLength, pos0 = Position;
-        for (int t = 0; t < n; t++) _w.TokenEmbedding.DequantizeRow(tokens[t], _x.AsSpan(t * d, d));
-        if (_c.EmbeddingScale != 1f) TensorPrimitives.Multiply(_x.AsSpan(0, n * d), _c.EmbeddingScale, _x.AsSpan(0, n * d));
-
-        for (int l = 0; l < _c.LayerCount; l++)
+        int d = _c.EmbeddingLength;
+        if (tokens.Length == 0) throw new ArgumentException("nothing to embed: no tokens");
+        if (embedding.Length < d) throw new ArgumentException("embedding buffer too small");
+        Reset();
+        Check(tokens);
+        if (_hidden.Length == 0) _hidden = new float[MaxBatch * d];
+        var sum = new double[d];
+        for (int start = 0; start < tokens.Length; start += MaxBatch)
         {
-            var lw = _w.Layers[l];
-            // Attention reads the pre-attention norm (or the residual itself when the block has none).
-            float[] attnIn = Normalise(lw.AttnNorm, _x, _xn, n, d);
-            if (lw.AttnNorm2 != null) attnIn = Normalise(lw.AttnNorm2, _x, _xa, n, d);
-            Attention(lw, l, n, pos0, attnIn);
-            if (lw.PostAttnNorm != null) Normalise(lw.PostAttnNorm, _tmp, _tmp, n, d);
-            if (_c.ParallelResidual)
-            {
-                // x += attn(norm(x)) + ffn(norm(x)), both from the same residual.
-                FeedForward(lw, _xn, _ffn, n);
-                Add(_x, _tmp, n * d);
-                Add(_x, _ffn, n * d);
-                continue;
-            }
-            Add(_x, _tmp, n * d);
-            float[] ffnIn = Normalise(lw.FfnNorm, _x, _xn, n, d);
-            FeedForward(lw, ffnIn, _tmp, n);
-            if (lw.PostFfnNorm != null) Normalise(lw.PostFfnNorm, _tmp, _tmp, n, d);
-            Add(_x, _tmp, n * d);
-        }
-        Cache.Length = pos0 + n;
-
-        if (outputs == 0) return;
-        int first = n - outputs;
-        for (int t = first; t < n; t++) Norm(_w.OutputNorm, _x.AsSpan(t * d, d), _xn.AsSpan((t - first) * d, d));
-        var result = logits.Span[..(outputs * _c.VocabSize)];
-        _matmul.Run(_w.Output, _xn, outputs, logits);
-        if (_w.OutputBias != null) Bias.AddRows(result, _w.OutputBias, outputs);
-        if (_c.FinalSoftCap > 0) SoftCap.Apply(result, _c.FinalSoftCap);
-    }
-
-    /// <summary>Each of <paramref name="n"/> rows of width <paramref name="width"/> normalised from src to dst; with no norm, src itself.</summary>
-    private float[] Normalise(NormWeights? norm, float[] src, float[] dst, int n, int width)
-    {
-        if (norm == null) return src;
-        for (int t = 0; t < n; t++) Norm(norm, src.AsSpan(t * width, width), dst.AsSpan(t * width, width));
-        return dst;
-    }
-
-    /// <summary>One row, in the model's norm kind; a norm narrower than the row applies to each slice (per-head q/k norms).</summary>
-    private void Norm(NormWeights norm, ReadOnlySpan<float> x, Span<float> y)
-    {
-        int w = norm.Weight?.Length ?? x.Length;
-        for (int i = 0; i + w <= x.Length; i += w)
-        {
-            if (_c.Norm == NormKind.Rms) Norms.RmsNorm(x.Slice(i, w), norm.Weight, y.Slice(i, w), _c.NormEpsilon);
-            else Norms.LayerNorm(x.Slice(i, w), norm.Weight, norm.Bias, y.Slice(i, w), _c.NormEpsilon);
-        }
-    }
-
-    /// <summary>Self-attention of the batch over the cache; the output projection lands in _tmp.</summary>
-    private void Attention(LayerWeights lw, int layer, int n, int pos0, float[] input)
-    {
-        int qw = _c.QueryWidth, kw = _c.KeyWidth, vw = _c.ValueWidth;
-        _matmul.Run(lw.Q, input, n, _q);
-        _matmul.Run(lw.K, input, n, _k);
-        _matmul.Run(lw.V, input, n, _v);
-        if (lw.QBias != null) Bias.AddRows(_q, lw.QBias, n);
-        if (lw.KBias != null) Bias.AddRows(_k, lw.KBias, n);
-        if (lw.VBias != null) Bias.AddRows(_v, lw.VBias, n);
-        if (_c.ClampKqv > 0)
-        {
-            Bias.Clamp(_q.AsSpan(0, n * qw), _c.ClampKqv);
-            Bias.Clamp(_k.AsSpan(0, n * kw), _c.ClampKqv);
-            Bias.Clamp(_v.AsSpan(0, n * vw), _c.ClampKqv);
-        }
-        if (lw.QNorm != null) Normalise(lw.QNorm, _q, _q, n, qw);
-        if (lw.KNorm != null) Normalise(lw.KNorm, _k, _k, n, kw);
-        var keys = Cache.Keys[layer];
-        var values = Cache.Values[layer];
-        for (int t = 0; t < n; t++)
-        {
-            _rope.Angles(pos0 + t, _cos, _sin);
-            _rope.Apply(_q.AsSpan(t * qw, qw), _c.HeadDim, _cos, _sin);
-            _rope.Apply(_k.AsSpan(t * kw, kw), _c.HeadDim, _cos, _sin);
-            _k.AsSpan(t * kw, kw).CopyTo(keys.AsSpan((pos0 + t) * kw, kw));
-            _v.AsSpan(t * vw, vw).CopyTo(values.AsSpan((pos0 + t) * vw, vw));
-        }
-        _attention.Set(_c, _q, keys, values, _att, pos0, _c.IsSlidingLayer(layer) ? _c.SlidingWindow : 0);
-        _pool.Run(_attention, n * _c.HeadCount, 1);
-        _matmul.Run(lw.O, _att, n, _tmp);
-        if (lw.OBias != null) Bias.AddRows(_tmp, lw.OBias, n);
-    }
-
-    private void FeedForward(LayerWeights lw, float[] input, float[] output, int n)
-    {
-        if (_moe != null)
-        {
-            _moe.Run(lw, input, output, n);
-            return;
-        }
-        int ff = _c.FeedForwardLength;
-        if (_c.GatedFfn)
-        {
-            _matmul.Run(lw.Gate, input, n, _gate);
-            _matmul.Run(lw.Up, input, n, _up);
+            int n = Math.Min(MaxBatch, tokens.Length - start);
+            Forward(tokens.Slice(start, n), _rows.AsSpan(0, n), default, _hidden);
             for (int t = 0; t < n; t++)
-            {
-                if (_c.Activation == FfnActivation.Silu) Activations.SwiGlu(_gate.AsSpan(t * ff, ff), _up.AsSpan(t * ff, ff));
-                else Gelu.GeGlu(_gate.AsSpan(t * ff, ff), _up.AsSpan(t * ff, ff));
-            }
+                for (int i = 0; i < d; i++) sum[i] += _hidden[t * d + i];
         }
-        else
+        double norm = 0;
+        for (int i = 0; i < d; i++)
         {
-            // Sequential MLP: down(act(up(x))).
-            _matmul.Run(lw.Up, input, n, _gate);
-            Gelu.Tanh(_gate.AsSpan(0, n * ff));
+            sum[i] /= tokens.Length;
+            norm += sum[i] * sum[i];
         }
-        _matmul.Run(lw.Down, _gate, n, output);
+        norm = Math.Sqrt(norm);
+        for (int i = 0; i < d; i++) embedding[i] = norm > 0 ? (float)(sum[i] / norm) : 0f;
     }
 
-    private static void Add(float[] x, float[] y, int count) =>
-        System.Numerics.Tensors.TensorPrimitives.Add(x.AsSpan(0, count), y.AsSpan(0, count), x.AsSpan(0, count));
+    private void Check(ReadOnlySpan<int> tokens)
+    {
+        int vocab = _c.VocabSize;
+        if (Position + tokens.Length > ContextSize)
+            throw new ContextOverflowException($"{Position + tokens.Length} tokens do not fit the context of {ContextSize} tokens");
+        foreach (int t in tokens)
+            if ((uint)t >= (uint)vocab) throw new ArgumentOutOfRangeException(nameof(tokens), $"token id {t} is outside the vocabulary (0 to {vocab - 1})");
+    }
+
+    /// <summary>One batch at the current position.</summary>
+    private void Forward(ReadOnlySpan<int> tokens, ReadOnlySpan<int> outputRows, Memory<float> logits, Span<float> hidden)
+    {
+        int pos0 = Position;
+        for (int t = 0; t < tokens.Length; t++) _pass.Positions[t] = pos0 + t;
+        _pass.Run(tokens, outputRows, logits, hidden);
+        Cache.Length = pos0 + tokens.Length;
+    }
 }

@@ -1,4 +1,4 @@
-// Runs one generation on a model's slots from an HTTP handler: queue (429 when full), stream pieces, cancel on disconnect.
+// Runs one generation through a model's batch scheduler from an HTTP handler: queue (429 when full), stream pieces, cancel on disconnect.
 using System.Threading.Channels;
 using Weft.Inference.Generation;
 using Weft.Server.Hosting;
@@ -16,16 +16,15 @@ internal static class GenerationCall
                 "messages", "context_length_exceeded");
         Channel<string>? pieces = onText == null ? null : Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         TokenSink? sink = pieces == null ? null : (_, text) => { if (text.Length > 0) pieces.Writer.TryWrite(text); };
-        var job = new GenerationJob(request, sink, cancel);
-        if (!model.TryEnqueue(job))
+        if (!model.TrySubmit(request, sink, cancel, out var done))
             throw new ApiException(429, $"the server is busy: the queue of '{model.Entry.Id}' is full; retry shortly", "rate_limit_error", code: "queue_full") { RetryAfter = 1 };
         if (pieces != null)
         {
-            _ = job.Done.Task.ContinueWith(_ => pieces.Writer.TryComplete(), TaskScheduler.Default);
+            _ = done.ContinueWith(_ => pieces.Writer.TryComplete(), TaskScheduler.Default);
             await foreach (string text in pieces.Reader.ReadAllAsync(CancellationToken.None))
                 await onText!(text);
         }
-        return await job.Done.Task;
+        return await done;
     }
 
     public static string FinishReasonText(FinishReason f) => f switch

@@ -1,5 +1,6 @@
-// A model in memory with its generation slots: each slot is a thread with its own KV cache, fed from one bounded queue.
-using System.Threading.Channels;
+// A model in memory with its batch scheduler (one KV cache per slot, requests stepped together) and, on first use,
+// a session of its own for embeddings.
+using Weft.Inference.Batching;
 using Weft.Inference.Chat;
 using Weft.Inference.Generation;
 using Weft.Models;
@@ -11,11 +12,10 @@ namespace Weft.Server.Hosting;
 
 public sealed class LoadedModel : IDisposable
 {
-    private readonly Channel<GenerationJob> _queue;
-    private readonly Thread[] _slots;
-    private readonly CancellationTokenSource _stopping = new();
-    private int _waiting;
-    private int _busy;
+    private readonly BatchScheduler _scheduler;
+    private readonly WorkerPool _pool;
+    private readonly SemaphoreSlim _embedGate = new(1, 1);
+    private DecoderSession? _embedSession;
 
     internal LoadedModel(ModelEntry entry, Model model, WorkerPool pool, int contextSize, int parallel, int queueLimit)
     {
@@ -23,14 +23,8 @@ public sealed class LoadedModel : IDisposable
         Model = model;
         Tokenizer = model.Tokenizer;
         ContextSize = contextSize;
-        _queue = Channel.CreateBounded<GenerationJob>(new BoundedChannelOptions(queueLimit) { FullMode = BoundedChannelFullMode.Wait });
-        _slots = new Thread[parallel];
-        for (int i = 0; i < parallel; i++)
-        {
-            var generator = new Generator(new DecoderSession(model, pool, contextSize), Tokenizer);
-            _slots[i] = new Thread(() => Serve(generator)) { IsBackground = true, Name = $"weft-slot-{entry.Id}-{i}" };
-            _slots[i].Start();
-        }
+        _pool = pool;
+        _scheduler = new BatchScheduler(model, pool, Tokenizer, parallel, contextSize, queueLimit);
     }
 
     public ModelEntry Entry { get; }
@@ -42,59 +36,49 @@ public sealed class LoadedModel : IDisposable
     private ChatFormatter? _formatter;
     public DateTime LastUsed { get; internal set; } = DateTime.UtcNow;
     /// <summary>Requests waiting for a slot.</summary>
-    public int QueueDepth => Volatile.Read(ref _waiting);
+    public int QueueDepth => _scheduler.QueueDepth;
     /// <summary>Slots generating now.</summary>
-    public int BusySlots => Volatile.Read(ref _busy);
-    public bool Idle => QueueDepth == 0 && BusySlots == 0;
+    public int BusySlots => _scheduler.BusySlots;
+    public bool Idle => QueueDepth == 0 && BusySlots == 0 && _embedGate.CurrentCount == 1;
 
-    /// <summary>Queues a generation; false when the queue is full.</summary>
-    internal bool TryEnqueue(GenerationJob job)
+    /// <summary>Queues a generation; false when the queue is full. <paramref name="sink"/> runs on the scheduler's thread.</summary>
+    public bool TrySubmit(GenerationRequest request, TokenSink? sink, CancellationToken cancel, out Task<GenerationResult> result)
     {
         LastUsed = DateTime.UtcNow;
-        Interlocked.Increment(ref _waiting);
-        if (_queue.Writer.TryWrite(job)) return true;
-        Interlocked.Decrement(ref _waiting);
-        return false;
+        return _scheduler.TrySubmit(request, sink, cancel, out result);
     }
 
-    private void Serve(Generator generator)
+    /// <summary>One unit-length mean-pooled embedding per input (token ids), one input at a time.</summary>
+    public async Task<float[][]> EmbedAsync(IReadOnlyList<int[]> inputs, CancellationToken cancel)
     {
-        var reader = _queue.Reader;
+        LastUsed = DateTime.UtcNow;
+        await _embedGate.WaitAsync(cancel);
         try
         {
-            while (reader.WaitToReadAsync(_stopping.Token).AsTask().GetAwaiter().GetResult())
+            return await Task.Run(() =>
             {
-                if (!reader.TryRead(out var job)) continue;
-                Interlocked.Decrement(ref _waiting);
-                if (job.Cancel.IsCancellationRequested) { job.Done.TrySetCanceled(job.Cancel); continue; }
-                Interlocked.Increment(ref _busy);
-                try
+                _embedSession ??= new DecoderSession(Model, _pool, ContextSize);
+                var result = new float[inputs.Count][];
+                for (int i = 0; i < inputs.Count; i++)
                 {
-                    job.Done.TrySetResult(generator.Generate(job.Request, job.Sink, job.Cancel));
+                    cancel.ThrowIfCancellationRequested();
+                    result[i] = new float[Model.Config.EmbeddingLength];
+                    _embedSession.Embed(inputs[i], result[i]);
                 }
-                catch (Exception e)
-                {
-                    job.Done.TrySetException(e);
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref _busy);
-                    LastUsed = DateTime.UtcNow;
-                }
-            }
+                return result;
+            }, cancel);
         }
-        catch (OperationCanceledException)
+        finally
         {
+            _embedGate.Release();
+            LastUsed = DateTime.UtcNow;
         }
     }
 
     public void Dispose()
     {
-        _queue.Writer.TryComplete();
-        _stopping.Cancel();
-        foreach (var t in _slots) t.Join();
-        while (_queue.Reader.TryRead(out var job)) job.Done.TrySetCanceled();
+        _scheduler.Dispose();
         Model.Dispose();
-        _stopping.Dispose();
+        _embedGate.Dispose();
     }
 }
