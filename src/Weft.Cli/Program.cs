@@ -6,8 +6,9 @@ using Weft.Cli.Verbs;
 var root = new RootCommand("Weft: run, inspect and quantize open language models on the CPU, in pure C#.");
 foreach (var verb in new[]
 {
-    LogitsVerb.Create(), InspectVerb.Create(), QuantizeVerb.Create(), BenchVerb.Create(), TokenizeVerb.Create(), DetokenizeVerb.Create(),
-    RunVerb.Create(), ChatVerb.Create(), TemplateVerb.Create(), ServeVerb.Create(), FinetuneVerb.Create(), DemoVerb.Create(),
+    LogitsVerb.Create(), InspectVerb.Create(), QuantizeVerb.Create(), ConvertVerb.Create(), BenchVerb.Create(), TokenizeVerb.Create(),
+    DetokenizeVerb.Create(), RunVerb.Create(), ChatVerb.Create(), TemplateVerb.Create(), ServeVerb.Create(), FinetuneVerb.Create(),
+    DemoVerb.Create(),
 })
 {
     root.Subcommands.Add(verb);

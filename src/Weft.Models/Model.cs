@@ -1,5 +1,5 @@
-// A loaded model: its file (mapped, read in place), hyperparameters and weight views.
-using Weft.Formats.Gguf;
+// A loaded model: its source (a GGUF file or a checkpoint folder, mapped and read in place), hyperparameters and weight views.
+using Weft.Tensors.Kernels;
 using Weft.Models.Architectures;
 using Weft.Models.Loading;
 using Weft.Models.Transformer;
@@ -9,12 +9,13 @@ namespace Weft.Models;
 
 public sealed class Model : IDisposable
 {
-    public GgufFile File { get; }
+    /// <summary>The GGUF file or checkpoint folder, seen as GGUF metadata and tensors.</summary>
+    public ModelSource File { get; }
     public Architecture Architecture { get; }
     public ModelConfig Config { get; }
     public DecoderWeights Weights { get; }
 
-    private Model(GgufFile file, Architecture architecture, ModelConfig config, DecoderWeights weights)
+    private Model(ModelSource file, Architecture architecture, ModelConfig config, DecoderWeights weights)
     {
         File = file;
         Architecture = architecture;
@@ -22,15 +23,19 @@ public sealed class Model : IDisposable
         Weights = weights;
     }
 
-    /// <summary>Opens a GGUF model file; throws ModelFormatException or UnsupportedModelException with a message a user can act on.</summary>
+    /// <summary>Opens a GGUF model file or a Hugging Face checkpoint folder; throws ModelFormatException or
+    /// UnsupportedModelException with a message a user can act on.</summary>
     public static Model Load(string path)
     {
-        var file = GgufFile.Open(path);
+        var file = ModelSource.Open(path);
         try
         {
             var meta = new MetadataReader(file);
             var arch = ArchitectureRegistry.Get(meta.String(MetadataKeys.Architecture), path);
             var config = arch.ReadConfig(meta);
+            // Rotate-half Q/K rows (checkpoints, unpermuted) rotate the same pairs under NeoX-style rope as llama.cpp's
+            // permuted rows do under its normal rope: the attention scores are the same.
+            if (file.RotateHalfQk) config = config with { RopeStyle = RopeStyle.NeoX };
             var loader = new WeightLoader(file);
             var factors = loader.OptionalVector(TensorNames.RopeFrequencies, config.Rope.Dims / 2);
             if (factors != null) config = config with { Rope = config.Rope with { FreqFactors = factors } };

@@ -6,7 +6,7 @@ namespace Weft.Cli.Verbs;
 
 internal static class Common
 {
-    public static Argument<string> ModelArgument() => new("MODEL") { Description = "a GGUF model file" };
+    public static Argument<string> ModelArgument() => new("MODEL") { Description = "a GGUF model file or a Hugging Face checkpoint folder" };
 
     public static Option<int> ThreadsOption() => new("--threads", "-t")
     {

@@ -12,7 +12,11 @@ public static class GgufTokenizerLoader
     /// <summary>Reads the vocabulary and builds its tokenizer. Missing or ill-typed keys throw
     /// <see cref="ModelFormatException"/> naming the key; a model kind or pre-tokenizer this engine does not
     /// implement throws <see cref="NotSupportedException"/>.</summary>
-    public static Tokenizer Load(GgufFile file)
+    public static Tokenizer Load(GgufFile file) => Load(new GgufSource(file, owns: false));
+
+    public static VocabularySpec ReadSpec(GgufFile file) => ReadSpec(new GgufSource(file, owns: false));
+
+    public static Tokenizer Load(ModelSource file)
     {
         var spec = ReadSpec(file);
         try
@@ -25,7 +29,7 @@ public static class GgufTokenizerLoader
         }
     }
 
-    public static VocabularySpec ReadSpec(GgufFile file)
+    public static VocabularySpec ReadSpec(ModelSource file)
     {
         string model = file.Get(Prefix + "model").AsString(Prefix + "model");
         string[] tokens = StringArray(file, Prefix + "tokens") ?? throw Missing(file, Prefix + "tokens");
@@ -69,20 +73,20 @@ public static class GgufTokenizerLoader
         };
     }
 
-    private static ModelFormatException Missing(GgufFile file, string key) =>
+    private static ModelFormatException Missing(ModelSource file, string key) =>
         new($"{file.Path}: required metadata key '{key}' is missing");
 
-    private static ModelFormatException Short(GgufFile file, string key, int have, int want) =>
+    private static ModelFormatException Short(ModelSource file, string key, int have, int want) =>
         new($"{file.Path}: metadata key '{key}' has {have} entries for {want} tokens");
 
-    private static string? OptString(GgufFile file, string key) =>
+    private static string? OptString(ModelSource file, string key) =>
         file.TryGet(key, out var v) ? v.AsString(key) : null;
 
-    private static bool? Flag(GgufFile file, string key) =>
+    private static bool? Flag(ModelSource file, string key) =>
         file.TryGet(key, out var v) ? v.AsBool(key) : null;
 
     /// <summary>A token id key; a value that is no valid int32 id comes back as -1, which the tokenizer ignores.</summary>
-    private static int? Id(GgufFile file, string name)
+    private static int? Id(ModelSource file, string name)
     {
         string key = Prefix + name;
         if (!file.TryGet(key, out var v)) return null;
@@ -90,7 +94,7 @@ public static class GgufTokenizerLoader
         return id >= 0 && id <= int.MaxValue ? (int)id : -1;
     }
 
-    private static string[]? StringArray(GgufFile file, string key)
+    private static string[]? StringArray(ModelSource file, string key)
     {
         if (!file.TryGet(key, out var v)) return null;
         var a = v.AsArray(key);
@@ -98,7 +102,7 @@ public static class GgufTokenizerLoader
             ?? throw new ModelFormatException($"{file.Path}: metadata key '{key}' holds an array of {a.ElementType}, expected strings");
     }
 
-    private static int[]? IntArray(GgufFile file, string key)
+    private static int[]? IntArray(ModelSource file, string key)
     {
         if (!file.TryGet(key, out var v)) return null;
         var a = v.AsArray(key);
@@ -110,7 +114,7 @@ public static class GgufTokenizerLoader
         };
     }
 
-    private static float[]? Scores(GgufFile file, int n)
+    private static float[]? Scores(ModelSource file, int n)
     {
         const string key = Prefix + "scores";
         if (!file.TryGet(key, out var v)) return null;

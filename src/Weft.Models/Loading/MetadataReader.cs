@@ -4,9 +4,9 @@ using Weft.Formats.Gguf;
 
 namespace Weft.Models.Loading;
 
-public sealed class MetadataReader(GgufFile file)
+public sealed class MetadataReader(ModelSource file)
 {
-    public GgufFile File => file;
+    public ModelSource File => file;
 
     public bool Has(string key) => file.Metadata.ContainsKey(key);
 

@@ -1,34 +1,38 @@
-// Resolves named tensors of a GGUF file into in-place weight views, checking presence, shape and type.
+// Resolves named tensors of a model source into in-place weight views, checking presence, shape and type.
 using Weft.Formats;
-using Weft.Formats.Gguf;
 using Weft.Tensors;
 using Weft.Tensors.Kernels;
 using Weft.Tensors.Quantization;
 
 namespace Weft.Models.Loading;
 
-public sealed unsafe class WeightLoader(GgufFile file)
+public sealed unsafe class WeightLoader(ModelSource file)
 {
-    public GgufFile File => file;
+    public ModelSource File => file;
 
     public bool Has(string name) => file.FindTensor(name) != null;
 
-    private GgufTensorInfo Require(string name) =>
+    private SourceTensor Require(string name) =>
         file.FindTensor(name) ?? throw new ModelFormatException($"{file.Path}: required tensor '{name}' is missing");
 
-    private void CheckShape(GgufTensorInfo t, params long[] expected)
+    private void CheckShape(SourceTensor t, params long[] expected)
     {
         if (!t.Shape.SequenceEqual(expected))
             throw new ModelFormatException(
-                $"{file.Path}: tensor '{t.Name}' has shape {t.ShapeText}, expected [{string.Join(", ", expected)}] (at byte offset {file.DataOffset + t.Offset})");
+                $"{file.Path}: tensor '{t.Name}' has shape {t.ShapeText}, expected [{string.Join(", ", expected)}] ({t.Where})");
     }
 
-    private void CheckType(GgufTensorInfo t)
+    private void CheckType(SourceTensor t)
     {
         if (!QuantRegistry.IsSupported(t.Type))
             throw new UnsupportedModelException(
                 $"{file.Path}: tensor '{t.Name}' has type {TypeTraits.NameOf(t.Type)}, which this engine cannot compute with (supported: {string.Join(", ", QuantRegistry.Supported.Select(TypeTraits.NameOf))})");
     }
+
+    /// <summary>The address of a tensor stored in one piece.</summary>
+    private byte* Whole(SourceTensor t) => t.Parts.Length == 1
+        ? (byte*)t.Parts[0]
+        : throw new ModelFormatException($"{file.Path}: tensor '{t.Name}' is stored in {t.Parts.Length} parts where one was expected ({t.Where})");
 
     /// <summary>A [rows, cols] matrix, stored in GGUF as shape [cols, rows].</summary>
     public QMatrix Matrix(string name, int rows, int cols)
@@ -36,7 +40,7 @@ public sealed unsafe class WeightLoader(GgufFile file)
         var t = Require(name);
         CheckShape(t, cols, rows);
         CheckType(t);
-        return new QMatrix(file.DataPointer(t), t.Type, rows, cols);
+        return new QMatrix(Whole(t), t.Type, rows, cols);
     }
 
     /// <summary>
@@ -80,7 +84,9 @@ public sealed unsafe class WeightLoader(GgufFile file)
         CheckType(t);
         var result = new QMatrix[experts];
         long stride = TypeTraits.Of(t.Type).RowBytes(cols) * rows;
-        for (int e = 0; e < experts; e++) result[e] = new QMatrix(file.DataPointer(t) + e * stride, t.Type, rows, cols);
+        // Stored as one stack (GGUF) or one part per expert (checkpoints that keep experts apart).
+        for (int e = 0; e < experts; e++)
+            result[e] = new QMatrix(t.Parts.Length == experts ? (byte*)t.Parts[e] : Whole(t) + e * stride, t.Type, rows, cols);
         return result;
     }
 
@@ -91,7 +97,7 @@ public sealed unsafe class WeightLoader(GgufFile file)
         CheckShape(t, length);
         CheckType(t);
         var values = new float[length];
-        QuantRegistry.Get(t.Type).Dequantize(file.TensorBytes(t), values);
+        QuantRegistry.Get(t.Type).Dequantize(new ReadOnlySpan<byte>(Whole(t), (int)t.ByteSize), values);
         return values;
     }
 

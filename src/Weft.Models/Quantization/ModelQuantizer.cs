@@ -16,7 +16,8 @@ public static class ModelQuantizer
         if (Path.GetFullPath(input) == Path.GetFullPath(output))
             throw new ArgumentException("the output file must differ from the input file");
         using var file = GgufFile.Open(input);
-        var meta = new MetadataReader(file);
+        using var view = new GgufSource(file, owns: false);
+        var meta = new MetadataReader(view);
         string arch = meta.String(MetadataKeys.Architecture);
         int layers = meta.Int(MetadataKeys.BlockCount(arch), 1, 1 << 16);
         int experts = meta.Int(MetadataKeys.ExpertCount(arch), 0, 0, 1 << 16);
