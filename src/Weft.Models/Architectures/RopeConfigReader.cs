@@ -1,4 +1,4 @@
-// Reads the rotary-embedding settings shared by every family: base, dimension count, linear or YaRN scaling.
+// Reads the rotary-embedding settings shared by every family: base, dimension count, linear, YaRN or longrope scaling.
 using Weft.Formats;
 using Weft.Models.Loading;
 using Weft.Tensors.Kernels;
@@ -22,6 +22,7 @@ public static class RopeConfigReader
             case "none":
                 return new RopeParams(dims, freqBase, 1f, 0f, attnFactorMeta, OriginalContext: originalContext);
             case "linear":
+            case "longrope": // Phi-3: plain rotation; the per-dimension factors are tensors (rope_factors_long/short)
                 return new RopeParams(dims, freqBase, freqScale, 0f, attnFactorMeta, OriginalContext: originalContext);
             case "yarn":
                 // YaRN scales cos/sin by 1 + 0.1·ln(factor) inside the rotation; the attention factor cancels that
@@ -34,7 +35,7 @@ public static class RopeConfigReader
                 attn *= attnFactorMeta;
                 return new RopeParams(dims, freqBase, freqScale, 1f, attn, OriginalContext: originalContext);
             default:
-                throw new UnsupportedModelException($"{meta.File.Path}: rope scaling type '{scaling}' is not supported (supported: none, linear, yarn)");
+                throw new UnsupportedModelException($"{meta.File.Path}: rope scaling type '{scaling}' is not supported (supported: none, linear, yarn, longrope)");
         }
     }
 }

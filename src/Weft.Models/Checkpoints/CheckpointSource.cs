@@ -67,6 +67,7 @@ public sealed unsafe partial class CheckpointSource : ModelSource
             foreach (var kv in meta.Items) source.AddMeta(kv.Key, kv.Value);
             foreach (var kv in TokenizerMetadata.ToGguf(tokenizer.Spec, tokenizer.ChatTemplate)) source.AddMeta(kv.Key, kv.Value);
             source.MapTensors();
+            source.AddComputed();
             return source;
         }
         catch
@@ -127,6 +128,21 @@ public sealed unsafe partial class CheckpointSource : ModelSource
         next:;
         }
         AddExperts(experts);
+    }
+
+    /// <summary>The tensors the converter computes from config.json (rope frequency factors), in F32.</summary>
+    private void AddComputed()
+    {
+        foreach (var (name, values) in Family.ComputedTensors(Config))
+        {
+            string where = $"computed from 'rope_scaling' in {Config.Path}";
+            if (_byName.ContainsKey(name))
+                throw new ModelFormatException($"{Config.Path}: '{name}' is computed from 'rope_scaling', but {_origins[name]} also maps to it");
+            var s = new SourceTensor(name, GgmlType.F32, [values.Length], [Own(MemoryMarshal.AsBytes(values.AsSpan()))], values.Length * 4L, where);
+            _byName[name] = s;
+            _origins[name] = where;
+            _tensors.Add(s);
+        }
     }
 
     private GgmlType TypeOf(SafetensorsFile file, SafetensorsTensor t) =>

@@ -42,6 +42,12 @@ public static class HfFamilies
         m.Set(MetadataKeys.RopeDimensionCount(a), (int)(headDim * partial));
     }
 
+    private static int Phi3RopeDims(HfConfig c)
+    {
+        int heads = c.RequireInt("num_attention_heads");
+        return (int)((c.Int("head_dim") ?? c.RequireInt("hidden_size") / heads) * (c.Float("partial_rotary_factor") ?? 1f));
+    }
+
     private static void HeadDim(HfConfig c, MetadataBuilder m, string a)
     {
         if (c.Int("head_dim") is int hd && hd != c.RequireInt("hidden_size") / c.RequireInt("num_attention_heads"))
@@ -57,6 +63,8 @@ public static class HfFamilies
         Globals = LlamaGlobals,
         Layer = LlamaLayer,
         Experts = true,
+        RopeTypes = new HashSet<string>(StringComparer.Ordinal) { "llama3" },
+        ComputedTensors = c => HfRopeScaling.Type(c) == "llama3" ? [(TensorNames.RopeFrequencies, HfRopeScaling.Llama3Factors(c))] : [],
         Metadata = (c, m, a) =>
         {
             HeadDim(c, m, a);
@@ -111,13 +119,16 @@ public static class HfFamilies
         {
             Architecture = "phi3", Globals = LlamaGlobals,
             Layer = With(LlamaLayer, ("self_attn.qkv_proj", TensorNames.AttnQkv), ("mlp.gate_up_proj", TensorNames.FfnUp)),
+            RopeTypes = new HashSet<string>(StringComparer.Ordinal) { "su", "longrope" },
+            ComputedTensors = c => HfRopeScaling.LongRope(c, Phi3RopeDims(c)) is { } f
+                ? [(TensorNames.RopeFactorsLong, f.Long), (TensorNames.RopeFactorsShort, f.Short)]
+                : [],
             Metadata = (c, m, a) =>
             {
                 RopeDims(c, m, a, c.Float("partial_rotary_factor") ?? 1f);
-                m.SetIf(MetadataKeys.RopeScalingOriginalContext(a), c.Int("original_max_position_embeddings"));
+                m.SetIf(MetadataKeys.RopeScalingOriginalContext(a), HfRopeScaling.OriginalContext(c));
                 m.SetIf(MetadataKeys.SlidingWindow(a), c.Int("sliding_window"));
-                if (c.Object("rope_scaling") is { } rs && rs.TryGetProperty("long_factor", out _))
-                    throw new UnsupportedModelException($"{c.Path}: field 'rope_scaling' holds long/short rope factors (Phi-3 128k), which checkpoint loading does not support yet; convert with llama.cpp");
+                if (HfRopeScaling.LongRope(c, Phi3RopeDims(c)) is { } f) m.Set(MetadataKeys.RopeScalingAttnFactor(a), f.AttnFactor);
             },
         },
         ["falcon"] = new()
@@ -175,16 +186,16 @@ public static class HfFamilies
         m.SetIf(MetadataKeys.RopeFreqBase(a), c.Float("rope_theta"));
         if (f.RmsNorm) m.SetIf(MetadataKeys.RmsEpsilon(a), c.Float("rms_norm_eps"));
         else m.SetIf(MetadataKeys.LayerNormEpsilon(a), c.Float("layer_norm_eps", "layer_norm_epsilon"));
-        RopeScaling(c, m, a);
+        RopeScaling(f, c, m, a);
         m.SetIf(MetadataKeys.VocabSize(a), c.Int("vocab_size"));
         f.Metadata(c, m, a);
         return m;
     }
 
-    private static void RopeScaling(HfConfig c, MetadataBuilder m, string a)
+    private static void RopeScaling(HfFamily f, HfConfig c, MetadataBuilder m, string a)
     {
         if (c.Object("rope_scaling") is not { } rs) return;
-        string? type = rs.TryGetProperty("rope_type", out var t) || rs.TryGetProperty("type", out t) ? t.GetString() : null;
+        string? type = HfRopeScaling.Type(c);
         float? factor = rs.TryGetProperty("factor", out var fv) && fv.ValueKind == System.Text.Json.JsonValueKind.Number ? (float)fv.GetDouble() : null;
         switch (type)
         {
@@ -198,10 +209,14 @@ public static class HfFamilies
                 if (rs.TryGetProperty("original_max_position_embeddings", out var o) && o.TryGetInt32(out int oc))
                     m.Set(MetadataKeys.RopeScalingOriginalContext(a), oc);
                 break;
-            case "su" or "longrope":
-                break; // Phi-3's factors: its family decides
+            case "su" or "longrope" when f.RopeTypes.Contains(type):
+                m.Set(MetadataKeys.RopeScalingType(a), "longrope"); // the factors are the family's tensors
+                break;
+            case "llama3" when f.RopeTypes.Contains(type):
+                break; // no metadata: the family's rope_freqs tensor carries it
             default:
-                throw new UnsupportedModelException($"{c.Path}: field 'rope_scaling' has type '{type}', which checkpoint loading does not support (supported: linear, yarn)");
+                string supported = string.Join(", ", new[] { "linear", "yarn" }.Concat(f.RopeTypes.Order(StringComparer.Ordinal)));
+                throw new UnsupportedModelException($"{c.Path}: field 'rope_scaling' has type '{type}', which checkpoint loading does not support for model_type '{c.String("model_type")}' (supported: {supported})");
         }
     }
 }

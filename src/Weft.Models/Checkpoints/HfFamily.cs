@@ -44,6 +44,10 @@ public sealed record HfFamily
     /// <summary>The fused QKV rows are grouped per key/value head (q…, k, v per group), as Falcon stores them;
     /// GGUF stacks all q rows, then k, then v.</summary>
     public bool GroupedQkv { get; init; }
+    /// <summary>rope_scaling types the family converts besides linear and yarn (llama3, Phi-3's su/longrope).</summary>
+    public IReadOnlySet<string> RopeTypes { get; init; } = new HashSet<string>();
+    /// <summary>Tensors the converter computes from config.json (rope frequency factors): GGUF name → F32 values.</summary>
+    public Func<HfConfig, IEnumerable<(string Name, float[] Values)>> ComputedTensors { get; init; } = _ => [];
     /// <summary>Mixtral's experts: LayerPrefix + layer + ".block_sparse_moe.experts.E.{w1,w2,w3}".</summary>
     public bool Experts { get; init; }
 }
