@@ -15,7 +15,20 @@ internal static class HfCheckpoints
 
     public static readonly string[] SentencePieceFamilies = ["llama-spm", "phi-3"];
 
-    private static readonly string Root = Path.Combine(Path.GetTempPath(), "weft-hf-checkpoints-" + Guid.NewGuid().ToString("N")[..8]);
+    private static readonly string Root = CreateRoot();
+
+    /// <summary>A folder for this test run, removed when the test process exits.</summary>
+    private static string CreateRoot()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "weft-hf-checkpoints-" + Guid.NewGuid().ToString("N")[..8]);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { if (Directory.Exists(root)) Directory.Delete(root, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        };
+        return root;
+    }
     private static readonly ConcurrentDictionary<string, Lazy<WrittenCheckpoint>> s_written = new();
     private static readonly ConcurrentDictionary<string, Lazy<(int[][] Ids, string[] Decoded)>> s_vectorAnswers = new();
 
