@@ -106,4 +106,16 @@ public class TokenizeVerbTests
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public void RepeatReportsAWarmTimeAndKeepsTheOutput()
+    {
+        string path = Vocab("llama-bpe");
+        var plain = WeftProcess.Run("tokenize", path, "--text", "Hello world, hello tokens.");
+        var timed = WeftProcess.Run("tokenize", path, "--text", "Hello world, hello tokens.", "--repeat", "3");
+        Assert.Equal(0, timed.Exit);
+        Assert.Equal(plain.Stdout, timed.Stdout);
+        Assert.Matches(@"weft: tokenized 26 chars in [0-9.]+ ms \(median of 3 warm runs\)", timed.Stderr);
+        WeftProcess.AssertUserError(WeftProcess.Run("tokenize", path, "--text", "x", "--repeat", "-1"), "--repeat");
+    }
 }
