@@ -1,5 +1,4 @@
 // A GGUF model file (versions 2 and 3), memory-mapped and read in place; every claim the file makes is checked.
-using System.IO.MemoryMappedFiles;
 using Weft.Tensors;
 
 namespace Weft.Formats.Gguf;
@@ -23,9 +22,8 @@ public sealed unsafe class GgufFile : IDisposable
         return null;
     }
 
-    private readonly MemoryMappedFile? _map;
-    private readonly MemoryMappedViewAccessor? _view;
-    private byte* _base;
+    private readonly MappedFile _file;
+    private byte* _base => _file.Base;
     private readonly Dictionary<string, GgufTensorInfo> _tensorsByName;
 
     public string Path { get; }
@@ -39,12 +37,12 @@ public sealed unsafe class GgufFile : IDisposable
     public IReadOnlyList<string> MetadataKeys { get; }
     public IReadOnlyList<GgufTensorInfo> Tensors { get; }
 
-    private GgufFile(string path, MemoryMappedFile? map, MemoryMappedViewAccessor? view, byte* basePtr, long length)
+    private GgufFile(string path, MappedFile file)
     {
         Path = path;
-        _map = map;
-        _view = view;
-        _base = basePtr;
+        _file = file;
+        byte* basePtr = file.Base;
+        long length = file.Length;
         FileLength = length;
         var r = new GgufReader(basePtr, length, path);
 
@@ -162,52 +160,21 @@ public sealed unsafe class GgufFile : IDisposable
     /// <summary>Maps <paramref name="path"/> read-only and parses its header and tensor table.</summary>
     public static GgufFile Open(string path)
     {
-        FileStream? fs = null;
-        MemoryMappedFile? map = null;
-        MemoryMappedViewAccessor? view = null;
-        bool acquired = false;
+        var file = MappedFile.Open(path, "GGUF");
         try
         {
-            if (Directory.Exists(path)) throw new ModelFormatException($"{path}: is a directory, not a GGUF file");
-            if (!File.Exists(path)) throw new ModelFormatException($"{path}: no such file");
-            fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
-            // The length is taken from the open handle, so the mapping and every bounds check agree on it.
-            long length = fs.Length;
-            if (length == 0)
-            {
-                fs.Dispose();
-                return new GgufFile(path, null, null, null, 0);
-            }
-            map = MemoryMappedFile.CreateFromFile(fs, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
-            fs = null; // owned by the mapping now
-            view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
-            byte* p = null;
-            view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
-            acquired = true;
-            p += view.PointerOffset;
-            return new GgufFile(path, map, view, p, length);
+            return new GgufFile(path, file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            Release(view, acquired, map, fs);
+            file.Dispose();
             throw new ModelFormatException($"{path}: cannot read the file: {e.Message}");
         }
         catch
         {
-            Release(view, acquired, map, fs);
+            file.Dispose();
             throw;
         }
-    }
-
-    private static void Release(MemoryMappedViewAccessor? view, bool acquired, MemoryMappedFile? map, FileStream? fs)
-    {
-        if (view != null)
-        {
-            if (acquired) view.SafeMemoryMappedViewHandle.ReleasePointer();
-            view.Dispose();
-        }
-        map?.Dispose();
-        fs?.Dispose();
     }
 
     public GgufTensorInfo? FindTensor(string name) => _tensorsByName.GetValueOrDefault(name);
@@ -215,7 +182,7 @@ public sealed unsafe class GgufFile : IDisposable
     /// <summary>Address of a tensor's first byte inside the mapping; valid until this file is disposed.</summary>
     public byte* DataPointer(GgufTensorInfo t)
     {
-        ObjectDisposedException.ThrowIf(_base == null, this);
+        ObjectDisposedException.ThrowIf(_file.Disposed || _base == null, this);
         if (t.Offset < 0 || t.ByteSize < 0 || t.Offset > FileLength - DataOffset || t.ByteSize > FileLength - DataOffset - t.Offset)
             throw new ArgumentException($"tensor '{t.Name}' ({t.ByteSize} bytes at data offset {t.Offset}) does not lie inside {Path}", nameof(t));
         return _base + DataOffset + t.Offset;
@@ -233,12 +200,5 @@ public sealed unsafe class GgufFile : IDisposable
     public GgufValue Get(string key) => Metadata.TryGetValue(key, out var v)
         ? v : throw new ModelFormatException($"{Path}: required metadata key '{key}' is missing");
 
-    public void Dispose()
-    {
-        if (_view != null && _base != null)
-        {
-            _base = null;
-            Release(_view, true, _map, null);
-        }
-    }
+    public void Dispose() => _file.Dispose();
 }

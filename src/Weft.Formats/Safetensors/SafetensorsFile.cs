@@ -2,7 +2,6 @@
 // 8-byte little-endian header length, a JSON header (dtype, shape, data_offsets per tensor, optional __metadata__),
 // then the data. Every claim the header makes is checked against the file before a byte of data is trusted.
 using System.Buffers.Binary;
-using System.IO.MemoryMappedFiles;
 using System.Text.Json;
 
 namespace Weft.Formats.Safetensors;
@@ -22,9 +21,8 @@ public sealed unsafe class SafetensorsFile : IDisposable
     public const long MaxHeaderBytes = 100_000_000;
     public const string MetadataKey = "__metadata__";
 
-    private readonly MemoryMappedFile? _map;
-    private readonly MemoryMappedViewAccessor? _view;
-    private byte* _base;
+    private readonly MappedFile _file;
+    private byte* _base => _file.Base;
     private readonly Dictionary<string, SafetensorsTensor> _byName;
 
     public string Path { get; }
@@ -35,12 +33,12 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// <summary>The optional __metadata__ object (string to string).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
-    private SafetensorsFile(string path, MemoryMappedFile? map, MemoryMappedViewAccessor? view, byte* basePtr, long length)
+    private SafetensorsFile(string path, MappedFile file)
     {
         Path = path;
-        _map = map;
-        _view = view;
-        _base = basePtr;
+        _file = file;
+        byte* basePtr = file.Base;
+        long length = file.Length;
         FileLength = length;
         if (length < 8) throw Error($"the file is {length} bytes, too short for the 8-byte header length (truncated?)");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(basePtr, 8));
@@ -133,51 +131,21 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// <summary>Maps <paramref name="path"/> read-only and checks its header.</summary>
     public static SafetensorsFile Open(string path)
     {
-        FileStream? fs = null;
-        MemoryMappedFile? map = null;
-        MemoryMappedViewAccessor? view = null;
-        bool acquired = false;
+        var file = MappedFile.Open(path, "safetensors");
         try
         {
-            if (Directory.Exists(path)) throw new ModelFormatException($"{path}: is a directory, not a safetensors file");
-            if (!File.Exists(path)) throw new ModelFormatException($"{path}: no such file");
-            fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
-            long length = fs.Length;
-            if (length == 0)
-            {
-                fs.Dispose();
-                return new SafetensorsFile(path, null, null, null, 0);
-            }
-            map = MemoryMappedFile.CreateFromFile(fs, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
-            fs = null;
-            view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
-            byte* p = null;
-            view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
-            acquired = true;
-            p += view.PointerOffset;
-            return new SafetensorsFile(path, map, view, p, length);
+            return new SafetensorsFile(path, file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            Release(view, acquired, map, fs);
+            file.Dispose();
             throw new ModelFormatException($"{path}: cannot read the file: {e.Message}");
         }
         catch
         {
-            Release(view, acquired, map, fs);
+            file.Dispose();
             throw;
         }
-    }
-
-    private static void Release(MemoryMappedViewAccessor? view, bool acquired, MemoryMappedFile? map, FileStream? fs)
-    {
-        if (view != null)
-        {
-            if (acquired) view.SafeMemoryMappedViewHandle.ReleasePointer();
-            view.Dispose();
-        }
-        map?.Dispose();
-        fs?.Dispose();
     }
 
     public SafetensorsTensor? Find(string name) => _byName.GetValueOrDefault(name);
@@ -185,7 +153,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// <summary>Address of a tensor's first byte inside the mapping; valid until this file is disposed.</summary>
     public byte* DataPointer(SafetensorsTensor t)
     {
-        ObjectDisposedException.ThrowIf(_base == null && FileLength > 0, this);
+        ObjectDisposedException.ThrowIf(_file.Disposed, this);
         if (!_byName.TryGetValue(t.Name, out var own) || !ReferenceEquals(own, t))
             throw new ArgumentException($"tensor '{t.Name}' is not one of {Path}'s", nameof(t));
         return _base + DataOffset + t.Begin;
@@ -198,12 +166,5 @@ public sealed unsafe class SafetensorsFile : IDisposable
         return t.ByteSize == 0 ? default : new ReadOnlySpan<byte>(DataPointer(t), (int)t.ByteSize);
     }
 
-    public void Dispose()
-    {
-        if (_view != null && _base != null)
-        {
-            _base = null;
-            Release(_view, true, _map, null);
-        }
-    }
+    public void Dispose() => _file.Dispose();
 }

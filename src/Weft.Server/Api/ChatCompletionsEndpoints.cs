@@ -18,8 +18,7 @@ internal static class ChatCompletionsEndpoints
             string modelId = body.RequiredString("model");
             var messages = ChatMessages.Read(body);
             bool stream = body.OptionalBool("stream", false);
-            bool includeUsage = body.Get("stream_options") is { ValueKind: JsonValueKind.Object } so
-                && so.TryGetProperty("include_usage", out var iu) && iu.ValueKind == JsonValueKind.True;
+            bool includeUsage = body.StreamIncludesUsage();
             if (body.OptionalBool("logprobs", false))
                 throw ApiException.BadRequest("'logprobs' is not supported by this server yet", "logprobs");
             _ = body.OptionalInteger("n", 1, 1); // one choice per request

@@ -16,8 +16,7 @@ internal static class CompletionsEndpoints
             var body = await JsonRequest.ReadAsync(http.Request, http.RequestAborted);
             string modelId = body.RequiredString("model");
             bool stream = body.OptionalBool("stream", false);
-            bool includeUsage = body.Get("stream_options") is { ValueKind: JsonValueKind.Object } so
-                && so.TryGetProperty("include_usage", out var iu) && iu.ValueKind == JsonValueKind.True;
+            bool includeUsage = body.StreamIncludesUsage();
             var model = await pool.GetAsync(modelId);
             int[] prompt = Prompt(body, model);
             var request = SamplingFields.Request(body, prompt, model.ContextSize);

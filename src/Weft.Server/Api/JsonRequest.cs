@@ -87,5 +87,9 @@ internal sealed class JsonRequest(JsonElement root)
         return list;
     }
 
+    /// <summary>OpenAI's stream_options.include_usage: a final chunk carries the usage counts.</summary>
+    public bool StreamIncludesUsage() => Get("stream_options") is { ValueKind: JsonValueKind.Object } so
+        && so.TryGetProperty("include_usage", out var iu) && iu.ValueKind == JsonValueKind.True;
+
     public static ApiException WrongType(string name, string expected) => ApiException.BadRequest($"'{name}' must be {expected}", name, "invalid_type");
 }

@@ -37,7 +37,19 @@ public sealed class ModelCatalog(string directory)
     }
 
     /// <summary>The entry for a request's model id; ids are looked up, never turned into paths.</summary>
-    public ModelEntry? Find(string id) => List().FirstOrDefault(e => e.Id == id);
+    public ModelEntry? Find(string id)
+    {
+        // a known, unchanged file needs one stat, not a walk of the whole folder
+        lock (_lock)
+        {
+            if (_cache.TryGetValue(id, out var known))
+            {
+                var info = new FileInfo(known.Path);
+                if (info.Exists && info.Length == known.Bytes && info.LastWriteTimeUtc == known.Modified) return known;
+            }
+        }
+        return List().FirstOrDefault(e => e.Id == id);
+    }
 
     private static ModelEntry Describe(string id, FileInfo info)
     {
