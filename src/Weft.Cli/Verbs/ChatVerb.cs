@@ -13,7 +13,7 @@ internal static class ChatVerb
 {
     public static Command Create()
     {
-        var model = Common.ModelArgument();
+        var model = Common.OptionalModelArgument();
         var system = new Option<string?>("--system") { Description = "a system prompt for the conversation" };
         var template = new Option<string?>("--template") { Description = "a built-in template name or a Jinja file (default: the model's own, else chatml)" };
         var count = new Option<int>("-n", "--n-predict") { Description = "most tokens per answer", DefaultValueFactory = _ => 512 };
@@ -27,7 +27,7 @@ internal static class ChatVerb
             int n = r.GetValue(count);
             if (n < 1) throw new UsageException("-n must be at least 1");
             var options = sampling.Read(r);
-            using var m = Model.Load(r.GetValue(model)!);
+            using var m = Model.Load(DefaultModel.Resolve(r.GetValue(model)));
             var formatter = ChatFormatter.ForModel(m, r.GetValue(template));
             int context = r.GetValue(ctx) > 0 ? r.GetValue(ctx) : Math.Min(m.Config.TrainContextLength, 4096);
             using var pool = new WorkerPool(r.GetValue(threads));
@@ -43,7 +43,7 @@ internal static class ChatVerb
             }
             Restart();
             if (interactive)
-                Console.Error.WriteLine($"weft chat: {Path.GetFileName(r.GetValue(model))}, template {formatter.TemplateSource}, context {context}. /reset starts over, /system TEXT sets the system prompt, /exit quits.");
+                Console.Error.WriteLine($"weft chat: {Path.GetFileName(DefaultModel.Resolve(r.GetValue(model)))}, template {formatter.TemplateSource}, context {context}. /reset starts over, /system TEXT sets the system prompt, /exit quits.");
             while (true)
             {
                 if (interactive) { stdout.Write("> "); stdout.Flush(); }

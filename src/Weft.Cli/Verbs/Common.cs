@@ -8,6 +8,13 @@ internal static class Common
 {
     public static Argument<string> ModelArgument() => new("MODEL") { Description = "a GGUF model file or a Hugging Face checkpoint folder" };
 
+    /// <summary>MODEL that may be left out: then the bundled weft-tiny is used (<see cref="DefaultModel"/>).</summary>
+    public static Argument<string?> OptionalModelArgument() => new("MODEL")
+    {
+        Description = "a GGUF model file or a Hugging Face checkpoint folder (default: the bundled weft-tiny)",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
     public static Option<int> ThreadsOption() => new("--threads", "-t")
     {
         Description = "worker threads (default: all cores)",

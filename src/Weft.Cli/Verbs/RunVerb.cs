@@ -12,7 +12,7 @@ internal static class RunVerb
 {
     public static Command Create()
     {
-        var model = Common.ModelArgument();
+        var model = Common.OptionalModelArgument();
         var prompt = new Option<string>("--prompt", "-p") { Description = "prompt text (tokenized with the model's tokenizer, BOS added as the model asks)" };
         var promptIds = new Option<string>("--prompt-ids") { Description = "prompt as token ids, comma-separated" };
         var count = new Option<int>("-n", "--n-predict") { Description = "tokens to generate", DefaultValueFactory = _ => 128 };
@@ -30,7 +30,7 @@ internal static class RunVerb
                 throw new UsageException("give exactly one of --prompt and --prompt-ids");
             int n = r.GetValue(count);
             if (n < 0) throw new UsageException("-n must not be negative");
-            using var m = Model.Load(r.GetValue(model)!);
+            using var m = Model.Load(DefaultModel.Resolve(r.GetValue(model)));
             var tokenizer = r.GetValue(prompt) != null || !r.GetValue(ids) ? TryTokenizer(m, r.GetValue(prompt) != null) : null;
             int[] input = r.GetValue(prompt) is string text
                 ? tokenizer!.Encode(text, addSpecial: true, parseSpecial: false)

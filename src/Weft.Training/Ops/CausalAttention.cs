@@ -1,6 +1,7 @@
 // Causal scaled-dot-product attention with grouped KV heads (n_head_kv divides n_head), over a batch of independent
 // sequences laid end to end. Softmax probabilities are kept for the backward pass.
 using System.Numerics;
+using System.Numerics.Tensors;
 using Weft.Tensors.Threading;
 
 namespace Weft.Training.Ops;
@@ -53,9 +54,7 @@ public static class CausalAttention
                         for (int j = 0; j <= i; j++)
                         {
                             var kj = new ReadOnlySpan<T>(k, (seg.Start + j) * kw + g * a.HeadDim, a.HeadDim);
-                            T s = T.Zero;
-                            for (int e = 0; e < a.HeadDim; e++) s += qi[e] * kj[e];
-                            row[j] = s * scale;
+                            row[j] = TensorPrimitives.Dot(qi, kj) * scale;
                             if (row[j] > max) max = row[j];
                         }
                         T sum = T.Zero;
@@ -66,7 +65,7 @@ public static class CausalAttention
                         {
                             row[j] /= sum;
                             var vj = new ReadOnlySpan<T>(v, (seg.Start + j) * vw + g * a.ValueDim, a.ValueDim);
-                            for (int e = 0; e < a.ValueDim; e++) oi[e] += row[j] * vj[e];
+                            TensorPrimitives.MultiplyAdd(vj, row[j], oi, oi);
                         }
                     }
                 }
@@ -104,8 +103,8 @@ public static class CausalAttention
                             {
                                 var vj = new ReadOnlySpan<T>(v, (seg.Start + j) * vw + g * a.ValueDim, a.ValueDim);
                                 var dvj = new Span<T>(dv, (seg.Start + j) * vw + g * a.ValueDim, a.ValueDim);
-                                T s = T.Zero;
-                                for (int e = 0; e < a.ValueDim; e++) { s += doi[e] * vj[e]; dvj[e] += row[j] * doi[e]; }
+                                T s = TensorPrimitives.Dot(doi, vj);
+                                TensorPrimitives.MultiplyAdd(doi, row[j], dvj, dvj);
                                 dp[j] = s;
                                 dot += row[j] * s;
                             }
@@ -118,7 +117,8 @@ public static class CausalAttention
                                 if (ds == T.Zero) continue;
                                 var kj = new ReadOnlySpan<T>(k, (seg.Start + j) * kw + g * a.HeadDim, a.HeadDim);
                                 var dkj = new Span<T>(dk, (seg.Start + j) * kw + g * a.HeadDim, a.HeadDim);
-                                for (int e = 0; e < a.HeadDim; e++) { dqi[e] += ds * kj[e]; dkj[e] += ds * qi[e]; }
+                                TensorPrimitives.MultiplyAdd(kj, ds, dqi, dqi);
+                                TensorPrimitives.MultiplyAdd(qi, ds, dkj, dkj);
                             }
                         }
                     }

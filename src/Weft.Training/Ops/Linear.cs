@@ -11,6 +11,11 @@ public static class Linear
     public static void Forward<T>(WorkerPool? pool, T[] x, T[] w, int n, int inDim, int outDim, T[] y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float))
+        {
+            Gemm.ABt(pool, (float[])(object)x, (float[])(object)w, (float[])(object)y, n, outDim, inDim, accumulate: false);
+            return;
+        }
         Parallel.For(pool, outDim, (long)n * inDim * outDim, (start, end) =>
         {
             for (int r = start; r < end; r++)
@@ -25,6 +30,11 @@ public static class Linear
     public static void Backward<T>(WorkerPool? pool, T[] dy, T[] x, T[] w, int n, int inDim, int outDim, T[]? dx, T[]? dw)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float))
+        {
+            BackwardFloat(pool, (float[])(object)dy, (float[])(object)x, (float[])(object)w, n, inDim, outDim, (float[]?)(object?)dx, (float[]?)(object?)dw);
+            return;
+        }
         long work = (long)n * inDim * outDim;
         if (dx != null)
         {
@@ -55,6 +65,28 @@ public static class Linear
                     }
                 }
             });
+        }
+    }
+
+    /// <summary>dx += dy·Wᵀᵀ as dy·(Wᵀ)ᵀ and dW += dyᵀ·x, both through <see cref="Gemm.ABt"/> on transposed copies.</summary>
+    private static void BackwardFloat(WorkerPool? pool, float[] dy, float[] x, float[] w, int n, int inDim, int outDim, float[]? dx, float[]? dw)
+    {
+        if (dx != null)
+        {
+            var wt = Gemm.Rent(inDim * outDim);
+            Gemm.Transpose(w, outDim, inDim, wt);
+            Gemm.ABt(pool, dy, wt, dx, n, inDim, outDim, accumulate: true);
+            Gemm.Return(wt);
+        }
+        if (dw != null)
+        {
+            var dyt = Gemm.Rent(n * outDim);
+            var xt = Gemm.Rent(n * inDim);
+            Gemm.Transpose(dy, n, outDim, dyt);
+            Gemm.Transpose(x, n, inDim, xt);
+            Gemm.ABt(pool, dyt, xt, dw, outDim, inDim, n, accumulate: true);
+            Gemm.Return(dyt);
+            Gemm.Return(xt);
         }
     }
 }

@@ -23,6 +23,13 @@ public sealed class AdamW<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Updates made so far (the t of the bias correction).</summary>
     public int Steps { get; private set; }
 
+    /// <summary>The trained parameters with their first and second moments, in a fixed order (for checkpoints).</summary>
+    internal IReadOnlyList<(Parameter<T> Parameter, double[] M, double[] V)> State =>
+        _parameters.Select((p, k) => (p, _m[k], _v[k])).ToList();
+
+    /// <summary>Sets the update count after moments were restored from a checkpoint.</summary>
+    internal void Resume(int steps) => Steps = steps;
+
     public AdamW(IReadOnlyList<Parameter<T>> parameters, AdamWOptions? options = null)
     {
         _parameters = parameters.Where(p => p.Trainable).ToList();
