@@ -27,10 +27,16 @@ internal static class FinetuneVerb
         var accumulate = new Option<int>("--accumulate") { Description = "passes accumulated into one optimizer step", DefaultValueFactory = _ => 1 };
         var maxTokens = new Option<int>("--max-tokens") { Description = "longest example in tokens (longer rows are cut)", DefaultValueFactory = _ => 512 };
         var seed = new Option<int>("--seed") { Description = "seed for initialization, shuffling and dropout", DefaultValueFactory = _ => 1 };
+        var valData = new Option<string?>("--val-data") { Description = "held-out examples (same formats as --data) measured during training" };
+        var valSplit = new Option<double>("--val-split") { Description = "share of --data held out for validation when --val-data is not given (e.g. 0.1)", DefaultValueFactory = _ => 0 };
+        var evalEvery = new Option<int>("--eval-every") { Description = "steps between validation measurements (default: once per epoch)" };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "steps between checkpoints (OUT.checkpoint)", DefaultValueFactory = _ => 50 };
+        var resume = new Option<bool>("--resume") { Description = "continue an interrupted run from OUT.checkpoint" };
         var threads = Common.ThreadsOption();
-        var cmd = new Command("finetune", "Train a LoRA adapter on a frozen base model and write it as a GGUF adapter llama.cpp can load")
+        var cmd = new Command("finetune", "Train a LoRA adapter on a frozen base model and write it as a GGUF adapter llama.cpp can load; metrics go to OUT.metrics.jsonl and OUT.metrics.svg")
         {
-            model, data, output, rank, alpha, dropout, targets, epochs, lr, batch, accumulate, maxTokens, seed, threads,
+            model, data, output, rank, alpha, dropout, targets, epochs, lr, batch, accumulate, maxTokens, seed, valData, valSplit, evalEvery,
+            checkpointEvery, resume, threads,
         };
         cmd.SetAction(r =>
         {
@@ -39,7 +45,16 @@ internal static class FinetuneVerb
             if (maxLen < 2) throw new UsageException("--max-tokens must be at least 2");
             if (r.GetValue(rank) < 1) throw new UsageException("--rank must be at least 1");
             using var m = Model.Load(r.GetValue(model)!);
-            var examples = TrainingData.Load(r.GetValue(data)!, m.Tokenizer, Math.Min(maxLen, m.Config.TrainContextLength));
+            int limit = Math.Min(maxLen, m.Config.TrainContextLength);
+            var examples = TrainingData.Load(r.GetValue(data)!, m.Tokenizer, limit);
+            List<TrainingExample> validation;
+            if (r.GetValue(valData) is { } vPath) validation = TrainingData.Load(vPath, m.Tokenizer, limit);
+            else
+            {
+                if (r.GetValue(valSplit) is < 0 or >= 1) throw new UsageException("--val-split must be in [0, 1)");
+                (examples, validation) = FineTuner.Split(examples, r.GetValue(valSplit));
+            }
+            if (r.GetValue(checkpointEvery) < 1) throw new UsageException("--checkpoint-every must be at least 1");
             using var pool = new WorkerPool(r.GetValue(threads));
             var options = new LoraOptions
             {
@@ -62,11 +77,21 @@ internal static class FinetuneVerb
             int loraParams = trainable.TrainableParameters.Sum(p => p.Value.Length);
             err.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"# {examples.Count} examples, {examples.Sum(e => e.Tokens.Length)} tokens; {trainable.LoraFactors.Count} adapted weights, {loraParams} trainable values; {FineTuner.StepsPerEpoch(examples.Count, tune) * tune.Epochs} steps"));
+            var records = new FineTuneRecords
+            {
+                Validation = validation,
+                EvalEvery = r.GetValue(evalEvery),
+                MetricsPath = outPath + ".metrics.jsonl",
+                CheckpointPath = outPath + ".checkpoint",
+                CheckpointEvery = r.GetValue(checkpointEvery),
+                Resume = r.GetValue(resume),
+            };
             var steps = FineTuner.Run(trainable, examples, tune, p => err.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"step {p.Step}/{p.TotalSteps}  epoch {p.Epoch}  loss {p.Loss:F4}  lr {p.LearningRate:E2}  grad {p.GradNorm:F3}  {p.TokensPerSecond:F0} tok/s  ETA {p.Remaining:h\\:mm\\:ss}")));
+                $"step {p.Step}/{p.TotalSteps}  epoch {p.Epoch}  loss {p.Loss:F4}{(p.ValidationLoss is double v ? $"  val {v:F4}" : "")}  lr {p.LearningRate:E2}  grad {p.GradNorm:F3}  {p.TokensPerSecond:F0} tok/s  ETA {p.Remaining:h\\:mm\\:ss}")), records);
             LoraAdapter.Write(outPath, trainable, $"LoRA r={options.Rank} alpha={options.Alpha} for {Path.GetFileName(r.GetValue(model)!)}");
-            err.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"# wrote {outPath}: loss {steps[0].Loss:F4} -> {steps[^1].Loss:F4}"));
+            File.Delete(records.CheckpointPath); // the adapter is whole: nothing left to resume
+            err.WriteLine(steps.Count == 0 ? $"# wrote {outPath} (the checkpoint was already at the last step)" : string.Create(CultureInfo.InvariantCulture,
+                $"# wrote {outPath}: loss {steps[0].Loss:F4} -> {steps[^1].Loss:F4}; metrics in {records.MetricsPath}"));
             return 0;
         });
         return cmd;

@@ -104,6 +104,9 @@ public sealed class TrainingModel<T> where T : unmanaged, IFloatingPointIeee754<
     public IReadOnlyList<LoraFactors<T>> LoraFactors =>
         Layers.SelectMany(l => Enum.GetValues<LoraTarget>().Select(t => l.Get(t).Lora)).OfType<LoraFactors<T>>().ToList();
 
+    /// <summary>Restarts the dropout masks' random sequence (a trainer calls it each step so a resumed run draws the same masks).</summary>
+    public void SeedDropout(int seed) => _dropout = new Random(seed);
+
     public void ZeroGrad()
     {
         foreach (var p in Parameters) p.ZeroGrad();
