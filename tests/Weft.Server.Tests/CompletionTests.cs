@@ -63,11 +63,16 @@ public class CompletionTests(ServerFixture fixture) : IClassFixture<ServerFixtur
         var events = await Sse.ReadAsync(Http, "/v1/completions", request.Replace("%STREAM%", ",\"stream\":true,\"stream_options\":{\"include_usage\":true}", StringComparison.Ordinal));
         Assert.Equal("[DONE]", events[^1]);
         var chunks = events[..^1].Select(e => JsonDocument.Parse(e).RootElement).ToList();
+        // as OpenAI streams it: text chunks, the chunk with the finish reason (and timings), then one with no choices and the usage
+        var usage = chunks[^1];
+        Assert.Equal(0, usage.GetProperty("choices").GetArrayLength());
+        chunks = chunks[..^1];
         string text = string.Concat(chunks.Select(c => c.GetProperty("choices")[0].GetProperty("text").GetString()));
         Assert.Equal(whole.GetProperty("choices")[0].GetProperty("text").GetString(), text);
         Assert.True(chunks.Count >= 3, "the answer should arrive in pieces");
-        Assert.Equal(whole.GetProperty("usage").GetProperty("completion_tokens").GetInt32(), chunks[^1].GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        Assert.Equal(whole.GetProperty("usage").GetProperty("completion_tokens").GetInt32(), usage.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
         Assert.Equal(whole.GetProperty("choices")[0].GetProperty("finish_reason").GetString(), chunks[^1].GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        Assert.All(chunks[..^1], c => Assert.Equal(JsonValueKind.Null, c.GetProperty("choices")[0].GetProperty("finish_reason").ValueKind));
     }
 
     [Fact]

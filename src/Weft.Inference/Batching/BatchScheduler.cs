@@ -5,6 +5,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Weft.Inference.Generation;
+using Weft.Inference.Sampling;
 using Weft.Models;
 using Weft.Models.Transformer;
 using Weft.Tensors.Threading;
@@ -63,9 +64,17 @@ public sealed class BatchScheduler : IDisposable
     /// thread and must return quickly. Cancelling <paramref name="cancel"/> ends the request at the next step
     /// (its result then has <see cref="FinishReason.Cancelled"/>) and frees its slot.
     /// </summary>
-    public bool TrySubmit(GenerationRequest request, TokenSink? sink, CancellationToken cancel, out Task<GenerationResult> result)
+    public bool TrySubmit(GenerationRequest request, TokenSink? sink, CancellationToken cancel, out Task<GenerationResult> result) =>
+        TrySubmit(request, sink, null, cancel, out result);
+
+    /// <summary>
+    /// As the other overload; <paramref name="probabilities"/> (on the scheduler's thread, before the token's text) receives
+    /// each token's log-probabilities when the request asks for them. A request with a
+    /// <see cref="GenerationRequest.ContextSize"/> uses at most that many positions of its slot's cache.
+    /// </summary>
+    public bool TrySubmit(GenerationRequest request, TokenSink? sink, ProbabilitySink? probabilities, CancellationToken cancel, out Task<GenerationResult> result)
     {
-        var job = new Job(request, sink, cancel);
+        var job = new Job(request, sink, probabilities, cancel);
         result = job.Done.Task;
         Interlocked.Increment(ref _waiting);
         if (_queue.Writer.TryWrite(job)) return true;
@@ -106,8 +115,9 @@ public sealed class BatchScheduler : IDisposable
             var prompt = job.Request.Prompt;
             try
             {
-                GenerationState.Validate(job.Request, _vocab, ContextSize, _tokenizer);
-                job.State = new GenerationState(job.Request, _vocab, _tokenizer, job.Sink);
+                job.Context = job.Request.EffectiveContext(ContextSize);
+                GenerationState.Validate(job.Request, _vocab, job.Context, _tokenizer);
+                job.State = new GenerationState(job.Request, _vocab, _tokenizer, job.Sink, job.Probabilities);
             }
             catch (Exception e)
             {
@@ -198,7 +208,7 @@ public sealed class BatchScheduler : IDisposable
                 s.Clock.Restart();
             }
             int next = job.State!.Step(_logits.AsSpan(o * _vocab, _vocab), s.History.AsSpan(0, s.HistoryLength),
-                _batch.Position(s.Index) >= ContextSize, job.Cancel);
+                _batch.Position(s.Index) >= job.Context, job.Cancel);
             if (next < 0) Finish(s);
             else s.Next = next;
         }
@@ -234,10 +244,13 @@ public sealed class BatchScheduler : IDisposable
         _stopping.Dispose();
     }
 
-    private sealed class Job(GenerationRequest request, TokenSink? sink, CancellationToken cancel)
+    private sealed class Job(GenerationRequest request, TokenSink? sink, ProbabilitySink? probabilities, CancellationToken cancel)
     {
         public GenerationRequest Request { get; } = request;
         public TokenSink? Sink { get; } = sink;
+        public ProbabilitySink? Probabilities { get; } = probabilities;
+        /// <summary>Positions of the slot's cache this request may fill.</summary>
+        public int Context { get; set; }
         public CancellationToken Cancel { get; } = cancel;
         public GenerationState? State { get; set; }
         public TaskCompletionSource<GenerationResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -12,6 +12,16 @@ public sealed record GenerationRequest
     /// <summary>End at an end-of-generation token (it is not part of the result).</summary>
     public bool StopAtEndOfGeneration { get; init; } = true;
     public IReadOnlyList<string> StopStrings { get; init; } = [];
+    /// <summary>
+    /// Report each generated token's log-probability and this many most likely alternatives (0 or more); null reports
+    /// nothing and costs nothing. Costs two passes over the step's logits and a few small arrays per token.
+    /// </summary>
+    public int? LogProbabilities { get; init; }
+    /// <summary>Tokens of KV context this request may use (prompt and generated); null: all the session or slot holds.</summary>
+    public int? ContextSize { get; init; }
+
+    /// <summary>The context this request runs with on a session or slot of <paramref name="available"/> tokens.</summary>
+    public int EffectiveContext(int available) => ContextSize is int n ? Math.Min(n, available) : available;
 }
 
 public enum FinishReason
@@ -32,6 +42,9 @@ public sealed record GenerationResult(
     IReadOnlyList<int> Tokens, string Text, FinishReason Finish, int PromptTokens,
     TimeSpan PromptTime, TimeSpan GenerationTime)
 {
+    /// <summary>One entry per generated token when the request asked for log-probabilities, else null.</summary>
+    public IReadOnlyList<TokenProbabilities>? Probabilities { get; init; }
+
     public double PromptTokensPerSecond => PromptTokens / Math.Max(PromptTime.TotalSeconds, 1e-9);
     public double GenerationTokensPerSecond => Tokens.Count / Math.Max(GenerationTime.TotalSeconds, 1e-9);
 }

@@ -18,11 +18,20 @@ public sealed class GenerationState
     private readonly StopStringMatcher? _matcher;
     private readonly List<int> _generated = [];
     private readonly StringBuilder _text = new();
+    private readonly List<TokenProbabilities>? _probabilities;
+    private readonly ProbabilitySink? _probabilitySink;
 
     /// <param name="tokenizer">turns tokens into text; null generates ids only (no text, no stop strings).</param>
-    public GenerationState(GenerationRequest request, int vocabSize, Tokenizer? tokenizer, TokenSink? sink)
+    /// <param name="probabilitySink">receives each token's log-probabilities when the request asks for them.</param>
+    public GenerationState(GenerationRequest request, int vocabSize, Tokenizer? tokenizer, TokenSink? sink, ProbabilitySink? probabilitySink = null)
     {
         _request = request;
+        if (request.LogProbabilities is int top)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(top, nameof(request));
+            _probabilities = [];
+            _probabilitySink = probabilitySink;
+        }
         _tokenizer = tokenizer;
         _sink = sink;
         _sampler = new SamplerChain(request.Sampling, vocabSize);
@@ -30,10 +39,12 @@ public sealed class GenerationState
         _matcher = request.StopStrings.Count > 0 ? new StopStringMatcher(request.StopStrings) : null;
     }
 
-    /// <summary>Throws when <paramref name="request"/> cannot run on a context of <paramref name="contextSize"/> tokens.</summary>
+    /// <summary>Throws when <paramref name="request"/> cannot run on a context of <paramref name="contextSize"/> tokens
+    /// (the request's own <see cref="GenerationRequest.EffectiveContext"/>).</summary>
     public static void Validate(GenerationRequest request, int vocabSize, int contextSize, Tokenizer? tokenizer)
     {
         var prompt = request.Prompt;
+        if (request.ContextSize is < 1) throw new ArgumentException($"the request's context size must be at least 1; got {request.ContextSize}");
         if (prompt.Count == 0) throw new ArgumentException("the prompt is empty");
         if (prompt.Count > contextSize)
             throw new ContextOverflowException($"the prompt has {prompt.Count} tokens but the context holds {contextSize}");
@@ -62,6 +73,12 @@ public sealed class GenerationState
         int token = _sampler.Sample(logits, history);
         if (_request.StopAtEndOfGeneration && _tokenizer != null && _tokenizer.IsEog(token)) return End(FinishReason.EndOfGeneration);
         _generated.Add(token);
+        if (_probabilities != null)
+        {
+            var p = Probabilities(logits, token, _request.LogProbabilities!.Value);
+            _probabilities.Add(p);
+            _probabilitySink?.Invoke(p);
+        }
         string piece = _decoder?.Push(token) ?? "";
         if (_matcher != null)
         {
@@ -78,6 +95,18 @@ public sealed class GenerationState
         if (_generated.Count == _request.MaxTokens) return End(FinishReason.Length);
         if (contextFull) return End(FinishReason.ContextFull);
         return token;
+    }
+
+    /// <summary>
+    /// The token's log-probability and the <paramref name="top"/> most likely tokens under log_softmax(logits): the
+    /// natural log of each token's probability in the model's full distribution over the raw logits, before the
+    /// sampler chain (penalties, temperature, top-k/top-p/min-p) changes anything.
+    /// </summary>
+    public static TokenProbabilities Probabilities(ReadOnlySpan<float> logits, int token, int top)
+    {
+        var best = new TokenLogProbability[Math.Min(top, logits.Length)];
+        LogProbabilities.Top(logits, best);
+        return new TokenProbabilities(token, LogProbabilities.Of(logits, token), best);
     }
 
     /// <summary>Ends generation early (the caller cancelled between steps).</summary>
@@ -114,6 +143,6 @@ public sealed class GenerationState
                 _sink?.Invoke(-1, tail);
             }
         }
-        return new GenerationResult(_generated, _text.ToString(), Finish, promptTokens, promptTime, generationTime);
+        return new GenerationResult(_generated, _text.ToString(), Finish, promptTokens, promptTime, generationTime) { Probabilities = _probabilities };
     }
 }

@@ -1,6 +1,7 @@
 // The generation loop: evaluate the prompt (reusing the cached prefix it shares with the previous turn),
 // then sample, stream and evaluate one token at a time until a stop condition.
 using System.Diagnostics;
+using Weft.Inference.Sampling;
 using Weft.Models.Transformer;
 using Weft.Tokenizers;
 
@@ -32,21 +33,22 @@ public sealed class Generator
     /// <summary>Tokens in the KV cache, oldest first.</summary>
     public ReadOnlySpan<int> History => _history.AsSpan(0, _historyLength);
 
-    public GenerationResult Generate(GenerationRequest request, TokenSink? sink = null, CancellationToken cancel = default)
+    public GenerationResult Generate(GenerationRequest request, TokenSink? sink = null, ProbabilitySink? probabilities = null, CancellationToken cancel = default)
     {
         int vocab = _session.Model.Config.VocabSize;
-        GenerationState.Validate(request, vocab, _session.ContextSize, _tokenizer);
+        int context = request.EffectiveContext(_session.ContextSize);
+        GenerationState.Validate(request, vocab, context, _tokenizer);
 
         var clock = Stopwatch.StartNew();
         EvaluatePrompt(request.Prompt);
         var promptTime = clock.Elapsed;
         clock.Restart();
 
-        var state = new GenerationState(request, vocab, _tokenizer, sink);
+        var state = new GenerationState(request, vocab, _tokenizer, sink, probabilities);
         int[] one = new int[1];
         while (true)
         {
-            int token = state.Step(_logits, History, _session.Position >= _session.ContextSize, cancel);
+            int token = state.Step(_logits, History, _session.Position >= context, cancel);
             if (token < 0) break;
             one[0] = token;
             _session.Evaluate(one, _logits);

@@ -4,6 +4,16 @@ namespace Weft.Inference.Sampling;
 /// <summary>A token with its log-probability under the raw (unfiltered, temperature 1) softmax.</summary>
 public readonly record struct TokenLogProbability(int Id, float LogProbability);
 
+/// <summary>
+/// A generated token's log-probability with the most likely alternatives (most likely first), all under the raw
+/// softmax of the step's logits: before penalties, temperature and top-k/top-p/min-p filters, as llama-server reports
+/// them with post_sampling_probs off.
+/// </summary>
+public sealed record TokenProbabilities(int Token, float LogProbability, TokenLogProbability[] Top);
+
+/// <summary>Receives the probabilities of each generated token, just before the token's text goes to the <c>TokenSink</c>.</summary>
+public delegate void ProbabilitySink(TokenProbabilities probabilities);
+
 /// <summary>Log-softmax helpers over a row of raw logits; none of them allocate.</summary>
 public static class LogProbabilities
 {

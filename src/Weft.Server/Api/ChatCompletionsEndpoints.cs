@@ -3,13 +3,16 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Weft.Inference.Generation;
 using Weft.Server.Hosting;
+using Weft.Tokenizers;
 
 namespace Weft.Server.Api;
 
 internal static class ChatCompletionsEndpoints
 {
+    /// <summary>OpenAI's largest top_logprobs.</summary>
+    public const int MaxTopLogProbabilities = 20;
+
     public static RouteGroupBuilder MapChatCompletions(this RouteGroupBuilder v1)
     {
         v1.MapPost("/chat/completions", async (HttpContext http, ModelPool pool, ServerMetrics metrics) =>
@@ -19,87 +22,80 @@ internal static class ChatCompletionsEndpoints
             var messages = ChatMessages.Read(body);
             bool stream = body.OptionalBool("stream", false);
             bool includeUsage = body.StreamIncludesUsage();
-            if (body.OptionalBool("logprobs", false))
-                throw ApiException.BadRequest("'logprobs' is not supported by this server yet", "logprobs");
+            int? logProbabilities = LogProbabilities(body);
             _ = body.OptionalInteger("n", 1, 1); // one choice per request
             var model = await pool.GetAsync(modelId);
+            int? context = WeftFields.Context(body, model);
             int[] prompt = ChatPrompt.Tokens(model, messages);
-            var request = SamplingFields.Request(body, prompt, model.ContextSize);
-            string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
-            long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-
-            void Head(Utf8JsonWriter w, string kind)
+            var request = SamplingFields.Request(body, prompt, context ?? model.ContextSize) with
             {
-                w.WriteString("id", id);
-                w.WriteString("object", kind);
-                w.WriteNumber("created", created);
-                w.WriteString("model", modelId);
-                w.WriteString("system_fingerprint", "weft");
-            }
-
-            if (!stream)
-            {
-                var r = await GenerationCall.RunAsync(model, request, null, http.RequestAborted);
-                metrics.Generated(r);
-                await Json.WriteAsync(http.Response, w =>
-                {
-                    w.WriteStartObject();
-                    Head(w, "chat.completion");
-                    w.WriteStartArray("choices");
-                    w.WriteStartObject();
-                    w.WriteNumber("index", 0);
-                    w.WriteStartObject("message");
-                    w.WriteString("role", "assistant");
-                    w.WriteString("content", r.Text);
-                    w.WriteEndObject();
-                    w.WriteNull("logprobs");
-                    w.WriteString("finish_reason", GenerationCall.FinishReasonText(r.Finish));
-                    w.WriteEndObject();
-                    w.WriteEndArray();
-                    Json.Usage(w, r);
-                    Json.Timings(w, r);
-                    w.WriteEndObject();
-                });
-                return;
-            }
-
-            Json.StartEvents(http.Response);
-            void Chunk(Utf8JsonWriter w, string? role, string? content, GenerationResult? end)
-            {
-                w.WriteStartObject();
-                Head(w, "chat.completion.chunk");
-                w.WriteStartArray("choices");
-                w.WriteStartObject();
-                w.WriteNumber("index", 0);
-                w.WriteStartObject("delta");
-                if (role != null) w.WriteString("role", role);
-                if (content != null) w.WriteString("content", content);
-                w.WriteEndObject();
-                w.WriteNull("logprobs");
-                if (end == null) w.WriteNull("finish_reason"); else w.WriteString("finish_reason", GenerationCall.FinishReasonText(end.Finish));
-                w.WriteEndObject();
-                w.WriteEndArray();
-                if (end != null) Json.Timings(w, end);
-                w.WriteEndObject();
-            }
-            await Json.EventAsync(http.Response, w => Chunk(w, "assistant", "", null));
-            var result = await GenerationCall.RunAsync(model, request, text => Json.EventAsync(http.Response, w => Chunk(w, null, text, null)), http.RequestAborted);
-            metrics.Generated(result);
-            await Json.EventAsync(http.Response, w => Chunk(w, null, null, result));
-            if (includeUsage)
-            {
-                await Json.EventAsync(http.Response, w =>
-                {
-                    w.WriteStartObject();
-                    Head(w, "chat.completion.chunk");
-                    w.WriteStartArray("choices");
-                    w.WriteEndArray();
-                    Json.Usage(w, result);
-                    w.WriteEndObject();
-                });
-            }
-            await Json.DoneAsync(http.Response);
+                ContextSize = context,
+                LogProbabilities = logProbabilities,
+            };
+            var responder = new ChatResponder("chatcmpl-" + Guid.NewGuid().ToString("N"), modelId, model.Tokenizer);
+            await responder.RespondAsync(http, model, request, stream, includeUsage, metrics);
         });
         return v1;
+    }
+
+    /// <summary>logprobs (a boolean) and top_logprobs (0 to 20, only with logprobs): alternatives to report per token, or null.</summary>
+    private static int? LogProbabilities(JsonRequest body)
+    {
+        bool wanted = body.OptionalBool("logprobs", false);
+        long? top = body.OptionalInteger("top_logprobs", 0, MaxTopLogProbabilities);
+        if (top != null && !wanted)
+            throw ApiException.BadRequest("'top_logprobs' needs 'logprobs': true", "top_logprobs");
+        return wanted ? (int)(top ?? 0) : null;
+    }
+
+    /// <summary>Chat choices: "message" or "delta", and logprobs as {"content": [{token, logprob, bytes, top_logprobs}]}.</summary>
+    private sealed class ChatResponder(string id, string modelId, Tokenizer tokenizer) : CompletionResponder(id, modelId, tokenizer)
+    {
+        protected override string WholeObject => "chat.completion";
+        protected override string ChunkObject => "chat.completion.chunk";
+        protected override bool OpeningChunk => true;
+
+        protected override void HeadExtras(Utf8JsonWriter w) => w.WriteString("system_fingerprint", "weft");
+
+        protected override void Choice(Utf8JsonWriter w, ChoicePart part)
+        {
+            w.WriteStartObject(part.Streamed ? "delta" : "message");
+            if (!part.Streamed || part.First) w.WriteString("role", "assistant");
+            if (part.Text != null) w.WriteString("content", part.Text);
+            w.WriteEndObject();
+            if (part.Probabilities == null)
+            {
+                w.WriteNull("logprobs");
+                return;
+            }
+            w.WriteStartObject("logprobs");
+            w.WriteStartArray("content");
+            foreach (var p in part.Probabilities)
+            {
+                w.WriteStartObject();
+                Token(w, p.Token, p.LogProbability);
+                w.WriteStartArray("top_logprobs");
+                foreach (var t in p.Top)
+                {
+                    w.WriteStartObject();
+                    Token(w, t.Id, t.LogProbability);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        private void Token(Utf8JsonWriter w, int token, float logProbability)
+        {
+            var (text, bytes) = TokenPiece(token);
+            w.WriteString("token", text);
+            w.WriteNumber("logprob", logProbability);
+            w.WriteStartArray("bytes");
+            foreach (byte b in bytes) w.WriteNumberValue(b);
+            w.WriteEndArray();
+        }
     }
 }

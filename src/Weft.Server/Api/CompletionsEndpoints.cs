@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Weft.Server.Hosting;
+using Weft.Tokenizers;
 
 namespace Weft.Server.Api;
 
@@ -17,79 +18,75 @@ internal static class CompletionsEndpoints
             string modelId = body.RequiredString("model");
             bool stream = body.OptionalBool("stream", false);
             bool includeUsage = body.StreamIncludesUsage();
+            // the legacy field: how many alternatives to report per token (the chosen token's is always reported)
+            int? logProbabilities = (int?)body.OptionalInteger("logprobs", 0, MaxLogProbabilities);
             var model = await pool.GetAsync(modelId);
+            int? context = WeftFields.Context(body, model);
             int[] prompt = Prompt(body, model);
-            var request = SamplingFields.Request(body, prompt, model.ContextSize);
-            string id = "cmpl-" + Guid.NewGuid().ToString("N");
-            long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-
-            void Head(Utf8JsonWriter w)
+            var request = SamplingFields.Request(body, prompt, context ?? model.ContextSize) with
             {
-                w.WriteString("id", id);
-                w.WriteString("object", "text_completion");
-                w.WriteNumber("created", created);
-                w.WriteString("model", modelId);
-            }
-
-            if (!stream)
-            {
-                var r = await GenerationCall.RunAsync(model, request, null, http.RequestAborted);
-                metrics.Generated(r);
-                await Json.WriteAsync(http.Response, w =>
-                {
-                    w.WriteStartObject();
-                    Head(w);
-                    w.WriteStartArray("choices");
-                    w.WriteStartObject();
-                    w.WriteString("text", r.Text);
-                    w.WriteNumber("index", 0);
-                    w.WriteNull("logprobs");
-                    w.WriteString("finish_reason", GenerationCall.FinishReasonText(r.Finish));
-                    w.WriteEndObject();
-                    w.WriteEndArray();
-                    Json.Usage(w, r);
-                    Json.Timings(w, r);
-                    w.WriteEndObject();
-                });
-                return;
-            }
-
-            Json.StartEvents(http.Response);
-            void Chunk(Utf8JsonWriter w, string text, string? finish)
-            {
-                w.WriteStartObject();
-                Head(w);
-                w.WriteStartArray("choices");
-                w.WriteStartObject();
-                w.WriteString("text", text);
-                w.WriteNumber("index", 0);
-                w.WriteNull("logprobs");
-                if (finish == null) w.WriteNull("finish_reason"); else w.WriteString("finish_reason", finish);
-                w.WriteEndObject();
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-            var result = await GenerationCall.RunAsync(model, request, text => Json.EventAsync(http.Response, w => Chunk(w, text, null)), http.RequestAborted);
-            metrics.Generated(result);
-            await Json.EventAsync(http.Response, w =>
-            {
-                w.WriteStartObject();
-                Head(w);
-                w.WriteStartArray("choices");
-                w.WriteStartObject();
-                w.WriteString("text", "");
-                w.WriteNumber("index", 0);
-                w.WriteNull("logprobs");
-                w.WriteString("finish_reason", GenerationCall.FinishReasonText(result.Finish));
-                w.WriteEndObject();
-                w.WriteEndArray();
-                if (includeUsage) Json.Usage(w, result);
-                Json.Timings(w, result);
-                w.WriteEndObject();
-            });
-            await Json.DoneAsync(http.Response);
+                ContextSize = context,
+                LogProbabilities = logProbabilities,
+            };
+            var responder = new TextResponder("cmpl-" + Guid.NewGuid().ToString("N"), modelId, model.Tokenizer);
+            await responder.RespondAsync(http, model, request, stream, includeUsage, metrics);
         });
         return v1;
+    }
+
+    /// <summary>OpenAI's largest legacy logprobs.</summary>
+    public const int MaxLogProbabilities = 5;
+
+    /// <summary>
+    /// Text choices: "text", and logprobs in the legacy shape {tokens, token_logprobs, top_logprobs: [{piece: logprob}],
+    /// text_offset}. Each top_logprobs entry holds the most likely pieces and the chosen one (one key per piece text:
+    /// of tokens with the same text the more likely is kept). text_offset counts UTF-16 characters from the start of
+    /// the generated text, continuing across the chunks of a stream.
+    /// </summary>
+    private sealed class TextResponder(string id, string modelId, Tokenizer tokenizer) : CompletionResponder(id, modelId, tokenizer)
+    {
+        private int _offset;
+
+        protected override string WholeObject => "text_completion";
+        protected override string ChunkObject => "text_completion";
+
+        protected override void Choice(Utf8JsonWriter w, ChoicePart part)
+        {
+            w.WriteString("text", part.Text ?? "");
+            if (part.Probabilities is not { } probabilities)
+            {
+                w.WriteNull("logprobs");
+                return;
+            }
+            var pieces = probabilities.Select(p => TokenPiece(p.Token).Text).ToArray();
+            w.WriteStartObject("logprobs");
+            w.WriteStartArray("tokens");
+            foreach (string piece in pieces) w.WriteStringValue(piece);
+            w.WriteEndArray();
+            w.WriteStartArray("token_logprobs");
+            foreach (var p in probabilities) w.WriteNumberValue(p.LogProbability);
+            w.WriteEndArray();
+            w.WriteStartArray("top_logprobs");
+            foreach (var p in probabilities)
+            {
+                w.WriteStartObject();
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var t in p.Top)
+                    if (seen.Add(TokenPiece(t.Id).Text)) w.WriteNumber(TokenPiece(t.Id).Text, t.LogProbability);
+                string chosen = TokenPiece(p.Token).Text;
+                if (seen.Add(chosen)) w.WriteNumber(chosen, p.LogProbability);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("text_offset");
+            foreach (string piece in pieces)
+            {
+                w.WriteNumberValue(_offset);
+                _offset += piece.Length;
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
     }
 
     /// <summary>The prompt as token ids: a string (tokenized with BOS as the model asks), a one-string array, or an id array.</summary>

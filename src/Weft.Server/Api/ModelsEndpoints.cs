@@ -1,4 +1,4 @@
-// GET /v1/models and GET /v1/models/{id}: every model in the models folder with its metadata.
+// GET /v1/models and GET /v1/models/{id}: every model in the models folder (GGUF files and checkpoint folders) with its metadata.
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -14,12 +14,13 @@ internal static class ModelsEndpoints
         v1.MapGet("/models", async (HttpContext http, ModelPool pool) =>
         {
             var entries = pool.Catalog.List();
+            var loaded = LoadedIds(pool);
             await Json.WriteAsync(http.Response, w =>
             {
                 w.WriteStartObject();
                 w.WriteString("object", "list");
                 w.WriteStartArray("data");
-                foreach (var e in entries) Write(w, e, pool);
+                foreach (var e in entries) Write(w, e, loaded);
                 w.WriteEndArray();
                 w.WriteEndObject();
             });
@@ -27,12 +28,15 @@ internal static class ModelsEndpoints
         v1.MapGet("/models/{**id}", async (HttpContext http, ModelPool pool, string id) =>
         {
             var entry = pool.Catalog.Find(id) ?? throw ApiException.NotFound($"the model '{id}' does not exist", "model");
-            await Json.WriteAsync(http.Response, w => Write(w, entry, pool));
+            await Json.WriteAsync(http.Response, w => Write(w, entry, LoadedIds(pool)));
         });
         return v1;
     }
 
-    private static void Write(Utf8JsonWriter w, ModelEntry e, ModelPool pool)
+    /// <summary>The ids of the models in memory, gathered once per request.</summary>
+    private static HashSet<string> LoadedIds(ModelPool pool) => pool.Loaded.Select(m => m.Entry.Id).ToHashSet(StringComparer.Ordinal);
+
+    private static void Write(Utf8JsonWriter w, ModelEntry e, HashSet<string> loaded)
     {
         w.WriteStartObject();
         w.WriteString("id", e.Id);
@@ -41,7 +45,8 @@ internal static class ModelsEndpoints
         w.WriteString("owned_by", "weft");
         w.WriteStartObject("meta");
         w.WriteNumber("bytes", e.Bytes);
-        w.WriteBoolean("loaded", pool.Loaded.Any(m => m.Entry.Id == e.Id));
+        w.WriteBoolean("loaded", loaded.Contains(e.Id));
+        w.WriteString("format", e.Format == ModelFormat.Gguf ? "gguf" : "safetensors");
         if (e.Facts is { } f)
         {
             w.WriteString("architecture", f.Architecture);

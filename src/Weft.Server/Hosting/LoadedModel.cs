@@ -3,6 +3,7 @@
 using Weft.Inference.Batching;
 using Weft.Inference.Chat;
 using Weft.Inference.Generation;
+using Weft.Inference.Sampling;
 using Weft.Models;
 using Weft.Models.Transformer;
 using Weft.Tensors.Threading;
@@ -42,10 +43,15 @@ public sealed class LoadedModel : IDisposable
     public bool Idle => QueueDepth == 0 && BusySlots == 0 && _embedGate.CurrentCount == 1;
 
     /// <summary>Queues a generation; false when the queue is full. <paramref name="sink"/> runs on the scheduler's thread.</summary>
-    public bool TrySubmit(GenerationRequest request, TokenSink? sink, CancellationToken cancel, out Task<GenerationResult> result)
+    public bool TrySubmit(GenerationRequest request, TokenSink? sink, CancellationToken cancel, out Task<GenerationResult> result) =>
+        TrySubmit(request, sink, null, cancel, out result);
+
+    /// <summary>As the other overload; <paramref name="probabilities"/> (scheduler's thread, before the token's text) receives each
+    /// token's log-probabilities when the request asks for them.</summary>
+    public bool TrySubmit(GenerationRequest request, TokenSink? sink, ProbabilitySink? probabilities, CancellationToken cancel, out Task<GenerationResult> result)
     {
         LastUsed = DateTime.UtcNow;
-        return _scheduler.TrySubmit(request, sink, cancel, out result);
+        return _scheduler.TrySubmit(request, sink, probabilities, cancel, out result);
     }
 
     /// <summary>One unit-length mean-pooled embedding per input (token ids), one input at a time.</summary>

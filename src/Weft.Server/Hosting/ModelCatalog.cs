@@ -1,75 +1,136 @@
-// The models a server offers: every GGUF file under the models folder, named by its path without the extension.
-using Weft.Formats.Gguf;
+// The models a server offers: every GGUF file under the models folder, named by its path without the extension, and
+// every Hugging Face checkpoint folder directly inside it (config.json and *.safetensors), named by the folder.
+using System.Text.Json;
+using Weft.Formats.Safetensors;
+using Weft.Models;
+using Weft.Models.Loading;
 
 namespace Weft.Server.Hosting;
 
-public sealed record ModelEntry(string Id, string Path, long Bytes, DateTime Modified, ModelFacts? Facts, string? Problem);
+public enum ModelFormat
+{
+    Gguf,
+    /// <summary>A Hugging Face checkpoint folder, run in place.</summary>
+    Checkpoint,
+}
 
-/// <summary>What /v1/models shows about a file, read from its header only.</summary>
+/// <param name="Bytes">the file's size; for a checkpoint, its config.json and safetensors files together</param>
+/// <param name="Modified">the file's time; for a checkpoint, the newest of those files</param>
+public sealed record ModelEntry(string Id, string Path, long Bytes, DateTime Modified, ModelFacts? Facts, string? Problem)
+{
+    public ModelFormat Format { get; init; } = ModelFormat.Gguf;
+}
+
+/// <summary>What /v1/models shows about a model, read from its metadata and tensor table only (no weights).</summary>
+/// <param name="FileType">llama.cpp's file type name (general.file_type), else the type most weight bytes are stored in</param>
 public sealed record ModelFacts(string Architecture, string? Name, string? FileType, long Parameters, int ContextLength);
 
 public sealed class ModelCatalog(string directory)
 {
+    private const string ConfigName = "config.json";
     private readonly Dictionary<string, ModelEntry> _cache = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     public string Directory { get; } = System.IO.Path.GetFullPath(directory);
 
-    /// <summary>The current list; files are re-read only when their size or time changes.</summary>
+    /// <summary>The current list; models are re-read only when their size or time changes. A checkpoint folder named
+    /// like a GGUF file's id is left out (the file keeps the id).</summary>
     public IReadOnlyList<ModelEntry> List()
     {
         if (!System.IO.Directory.Exists(Directory)) return [];
-        var found = new List<ModelEntry>();
+        var found = new Dictionary<string, ModelEntry>(StringComparer.Ordinal);
         var options = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3, IgnoreInaccessible = true };
         lock (_lock)
         {
             foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*.gguf", options))
             {
-                var info = new FileInfo(path);
                 string id = System.IO.Path.GetRelativePath(Directory, path)[..^".gguf".Length].Replace('\\', '/');
-                if (!_cache.TryGetValue(id, out var entry) || entry.Bytes != info.Length || entry.Modified != info.LastWriteTimeUtc)
-                    _cache[id] = entry = Describe(id, info);
-                found.Add(entry);
+                found[id] = Current(id, path, ModelFormat.Gguf);
+            }
+            foreach (string folder in System.IO.Directory.EnumerateDirectories(Directory, "*", new EnumerationOptions { IgnoreInaccessible = true }))
+            {
+                string id = System.IO.Path.GetFileName(folder);
+                if (!found.ContainsKey(id) && IsCheckpoint(folder)) found[id] = Current(id, folder, ModelFormat.Checkpoint);
             }
         }
-        found.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
-        return found;
+        var list = found.Values.ToList();
+        list.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        return list;
     }
 
     /// <summary>The entry for a request's model id; ids are looked up, never turned into paths.</summary>
     public ModelEntry? Find(string id)
     {
-        // a known, unchanged file needs one stat, not a walk of the whole folder
+        // a known, unchanged model needs one stat (a folder: one listing), not a walk of the whole models folder
         lock (_lock)
         {
-            if (_cache.TryGetValue(id, out var known))
-            {
-                var info = new FileInfo(known.Path);
-                if (info.Exists && info.Length == known.Bytes && info.LastWriteTimeUtc == known.Modified) return known;
-            }
+            if (_cache.TryGetValue(id, out var known) && Stamp(known.Path, known.Format) is { } s && s.Bytes == known.Bytes && s.Modified == known.Modified)
+                return known;
         }
         return List().FirstOrDefault(e => e.Id == id);
     }
 
-    private static ModelEntry Describe(string id, FileInfo info)
+    /// <summary>The cached entry while the model's size and time are unchanged, else a fresh one.</summary>
+    private ModelEntry Current(string id, string path, ModelFormat format)
+    {
+        var (bytes, modified) = Stamp(path, format) ?? (0, DateTime.MinValue);
+        if (!_cache.TryGetValue(id, out var entry) || entry.Path != path || entry.Bytes != bytes || entry.Modified != modified)
+            _cache[id] = entry = Describe(id, path, format, bytes, modified);
+        return entry;
+    }
+
+    /// <summary>config.json beside at least one safetensors file.</summary>
+    private static bool IsCheckpoint(string folder) =>
+        File.Exists(System.IO.Path.Combine(folder, ConfigName)) && System.IO.Directory.EnumerateFiles(folder, "*.safetensors").Any();
+
+    /// <summary>Size and time of a model; null when it is gone.</summary>
+    private static (long Bytes, DateTime Modified)? Stamp(string path, ModelFormat format)
+    {
+        if (format == ModelFormat.Gguf)
+        {
+            var info = new FileInfo(path);
+            return info.Exists ? (info.Length, info.LastWriteTimeUtc) : null;
+        }
+        if (!System.IO.Directory.Exists(path)) return null;
+        long bytes = 0;
+        var modified = DateTime.MinValue;
+        foreach (var f in new DirectoryInfo(path).EnumerateFiles())
+        {
+            if (f.Name != ConfigName && f.Name != SafetensorsCheckpoint.IndexName && !f.Name.EndsWith(".safetensors", StringComparison.Ordinal)) continue;
+            bytes += f.Length;
+            if (f.LastWriteTimeUtc > modified) modified = f.LastWriteTimeUtc;
+        }
+        return (bytes, modified);
+    }
+
+    private static ModelEntry Describe(string id, string path, ModelFormat format, long bytes, DateTime modified)
     {
         try
         {
-            using var file = GgufFile.Open(info.FullName);
-            string arch = file.TryGet("general.architecture", out var a) ? a.AsString("general.architecture") : "unknown";
-            long parameters = 0;
-            foreach (var t in file.Tensors) parameters += t.ElementCount;
-            int ctx = file.TryGet($"{arch}.context_length", out var c) ? (int)Math.Clamp(c.AsInt64($"{arch}.context_length"), 0, int.MaxValue) : 0;
-            string? fileType = file.TryGet("general.file_type", out var ft) ? FileTypeName(ft.AsInt64("general.file_type")) : null;
-            string? name = file.TryGet("general.name", out var n) ? n.AsString("general.name") : null;
-            return new ModelEntry(id, info.FullName, info.Length, info.LastWriteTimeUtc, new ModelFacts(arch, name, fileType, parameters, ctx), null);
+            using var source = ModelSource.Open(path);
+            string arch = source.TryGet(MetadataKeys.Architecture, out var a) ? a.AsString(MetadataKeys.Architecture) : "unknown";
+            long parameters = source.Tensors.Sum(t => t.ElementCount);
+            string contextKey = $"{arch}.context_length";
+            int ctx = source.TryGet(contextKey, out var c) ? (int)Math.Clamp(c.AsInt64(contextKey), 0, int.MaxValue) : 0;
+            string? fileType = source.TryGet(MetadataKeys.FileType, out var ft) ? FileTypeName(ft.AsInt64(MetadataKeys.FileType)) : StoredType(source);
+            string? name = source.TryGet(MetadataKeys.Name, out var n) ? n.AsString(MetadataKeys.Name) : null;
+            return new ModelEntry(id, path, bytes, modified, new ModelFacts(arch, name, fileType, parameters, ctx), null) { Format = format };
         }
-        catch (Exception e) when (e is Weft.Formats.ModelFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is Weft.Formats.ModelFormatException or UnsupportedModelException or NotSupportedException
+            or JsonException or IOException or UnauthorizedAccessException)
         {
-            return new ModelEntry(id, info.FullName, info.Length, info.LastWriteTimeUtc, null, e.Message);
+            return new ModelEntry(id, path, bytes, modified, null, e.Message) { Format = format };
         }
     }
 
     private static string FileTypeName(long id) =>
         Weft.Models.Quantization.FileType.All.FirstOrDefault(f => f.Id == id)?.Name ?? id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The type most of the matrices' bytes are stored in (a checkpoint's F32, F16 or BF16).</summary>
+    private static string? StoredType(ModelSource source) => source.Tensors
+        .Where(t => t.Shape.Length >= 2)
+        .GroupBy(t => t.Type)
+        .OrderByDescending(g => g.Sum(t => t.ByteSize))
+        .Select(g => g.Key.ToString().ToUpperInvariant())
+        .FirstOrDefault();
 }

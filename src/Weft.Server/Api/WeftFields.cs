@@ -1,0 +1,21 @@
+// Weft's own request fields, kept apart from OpenAI's under "weft": {"ctx": N} (this request's KV context in tokens).
+using System.Text.Json;
+using Weft.Server.Hosting;
+
+namespace Weft.Server.Api;
+
+internal static class WeftFields
+{
+    /// <summary>weft.ctx: the context this request runs with, 1 to the model's context on this server; null when absent.</summary>
+    public static int? Context(JsonRequest body, LoadedModel model)
+    {
+        if (body.Get("weft") is not { } weft) return null;
+        if (weft.ValueKind != JsonValueKind.Object) throw JsonRequest.WrongType("weft", "an object");
+        if (!weft.TryGetProperty("ctx", out var ctx) || ctx.ValueKind == JsonValueKind.Null) return null;
+        if (ctx.ValueKind != JsonValueKind.Number || !ctx.TryGetInt64(out long n)) throw JsonRequest.WrongType("weft.ctx", "an integer");
+        if (n < 1 || n > model.ContextSize)
+            throw ApiException.BadRequest(
+                $"'weft.ctx' must be between 1 and {model.ContextSize} (the largest context this server runs '{model.Entry.Id}' with); got {n}", "weft.ctx");
+        return (int)n;
+    }
+}
