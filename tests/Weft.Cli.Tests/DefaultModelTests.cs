@@ -30,3 +30,45 @@ public sealed class DefaultModelTests
         Assert.True(verdict.Passed, verdict.Detail);
     }
 }
+
+public sealed class ServeDefaultModelTests
+{
+    [Fact]
+    public async Task Serve_with_no_models_folder_serves_weft_tiny()
+    {
+        string home = Directory.CreateTempSubdirectory("weft-home-").FullName;
+        int port = FreePort();
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "weft.dll"));
+        foreach (var a in new[] { "serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", home }) psi.ArgumentList.Add(a);
+        psi.Environment["HOME"] = home;
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            string? body = null;
+            for (int i = 0; i < 120 && body == null; i++)
+            {
+                try { body = await http.GetStringAsync($"http://127.0.0.1:{port}/v1/models"); }
+                catch (HttpRequestException) { await Task.Delay(500); }
+            }
+            Assert.NotNull(body);
+            Assert.Contains("\"weft-tiny\"", body);
+        }
+        finally
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    private static int FreePort()
+    {
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+}

@@ -38,6 +38,12 @@ internal static class ServeVerb
                 Threads = r.GetValue(threads),
                 DataDirectory = r.GetValue(data)!,
             };
+            bool defaultFolder = r.GetResult(models) is null or { Implicit: true };
+            if (defaultFolder && !HasModels(options.ModelsDirectory) && File.Exists(DefaultModel.Path))
+            {
+                Console.Error.WriteLine($"weft: no models in {options.ModelsDirectory}; serving the bundled weft-tiny (put GGUF files there or pass --models DIR)");
+                options = options with { ModelsDirectory = Path.GetDirectoryName(DefaultModel.Path)! };
+            }
             if (!Directory.Exists(options.ModelsDirectory))
                 throw new UsageException($"the models folder '{options.ModelsDirectory}' does not exist (create it or pass --models DIR)");
             WebApplicationRunner.Run(options);
@@ -45,6 +51,11 @@ internal static class ServeVerb
         });
         return cmd;
     }
+
+    /// <summary>Whether the folder holds a GGUF file or a checkpoint folder (config.json) to serve.</summary>
+    private static bool HasModels(string folder) =>
+        Directory.Exists(folder) && (Directory.EnumerateFiles(folder, "*.gguf").Any()
+            || Directory.EnumerateDirectories(folder).Any(d => File.Exists(Path.Combine(d, "config.json"))));
 
     private static long ParseBytes(string text)
     {
