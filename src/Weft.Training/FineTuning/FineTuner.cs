@@ -107,7 +107,7 @@ public static class FineTuner
             results.Add(r);
             tokens += r.Tokens;
             bool last = step + 1 == total;
-            double? val = records.Validation.Count > 0 && ((step + 1) % evalEvery == 0 || last) ? Evaluate(model, records.Validation, o.BatchSize) : null;
+            double? val = records.Validation.Count > 0 && ((step + 1) % evalEvery == 0 || last) ? model.MeanLoss(records.Validation, o.BatchSize) : null;
             var elapsed = clock.Elapsed;
             double perSecond = tokens / Math.Max(elapsed.TotalSeconds, 1e-9);
             metrics?.WriteLine(MetricsLog.Format(new MetricsRow
@@ -131,23 +131,6 @@ public static class FineTuner
             File.Move(chart + ".tmp", chart, overwrite: true);
         }
         return results;
-    }
-
-    /// <summary>Mean loss per masked token over <paramref name="examples"/>.</summary>
-    public static double Evaluate<T>(TrainingModel<T> model, IReadOnlyList<TrainingExample> examples, int batchSize = 8)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        double sum = 0;
-        long count = 0;
-        foreach (var chunk in examples.Chunk(Math.Max(1, batchSize)))
-        {
-            var batch = TokenBatch.From(chunk);
-            int n = batch.LossTokens;
-            if (n == 0) continue;
-            sum += model.Loss(batch) * n;
-            count += n;
-        }
-        return count == 0 ? double.NaN : sum / count;
     }
 
     /// <summary>Splits off every k-th example (k from <paramref name="share"/>) as validation; both parts keep their order.</summary>

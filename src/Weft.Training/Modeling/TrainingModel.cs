@@ -371,6 +371,22 @@ public sealed class TrainingModel<T> where T : unmanaged, IFloatingPointIeee754<
         return CrossEntropy.Forward<T>(logits, Config.VocabSize, batch.Targets, batch.Mask).Loss;
     }
 
+    /// <summary>Mean loss per masked token over <paramref name="examples"/>, evaluated <paramref name="batchSize"/> at a time.</summary>
+    public double MeanLoss(IReadOnlyList<TrainingExample> examples, int batchSize = 8)
+    {
+        double sum = 0;
+        long count = 0;
+        foreach (var chunk in examples.Chunk(Math.Max(1, batchSize)))
+        {
+            var batch = TokenBatch.From(chunk);
+            int n = batch.LossTokens;
+            if (n == 0) continue;
+            sum += Loss(batch) * n;
+            count += n;
+        }
+        return count == 0 ? double.NaN : sum / count;
+    }
+
     /// <summary>Forward, loss and backward: gradients of gradScale × the mean masked loss are added to the parameters'.</summary>
     public double ForwardBackward(TokenBatch batch, double gradScale = 1, bool training = true)
     {

@@ -80,7 +80,7 @@ public static class Pretrainer
                 var r = trainer.TrainStep(batch);
                 tokens += r.Tokens;
                 bool last = step + 1 == t.Steps;
-                double? val = (step + 1) % t.EvalEvery == 0 || last ? Evaluate(model, evalWindows) : null;
+                double? val = (step + 1) % t.EvalEvery == 0 || last ? model.MeanLoss(evalWindows) : null;
                 double perSecond = tokens / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
                 var row = new MetricsRow
                 {
@@ -100,28 +100,12 @@ public static class Pretrainer
             }
         }
         WriteChart(Out(ChartFile), Out(MetricsFile), config.Name);
-        double finalLoss = Evaluate(model, validation.EvaluationWindows(t.SequenceLength));
+        double finalLoss = model.MeanLoss(validation.EvaluationWindows(t.SequenceLength));
         string modelPath = Out(config.Name + ".gguf");
         ModelExport.Write(modelPath, model, vocabulary, config.Name, config.Output.Type == "F16", config.General);
         var result = new PretrainResult(modelPath, parameters, t.Steps, tokens, finalLoss, tokens / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed, start);
         WriteEvaluation(Out(EvaluationFile), result, validation, evalWindows.Count, config);
         return result;
-    }
-
-    /// <summary>Mean loss per predicted token over <paramref name="windows"/>.</summary>
-    public static double Evaluate(TrainingModel<float> model, IReadOnlyList<TrainingExample> windows)
-    {
-        double sum = 0;
-        long count = 0;
-        foreach (var chunk in windows.Chunk(8))
-        {
-            var batch = TokenBatch.From(chunk);
-            int n = batch.LossTokens;
-            if (n == 0) continue;
-            sum += model.Loss(batch) * n;
-            count += n;
-        }
-        return count == 0 ? double.NaN : sum / count;
     }
 
     private static VocabularySpec TrainVocabulary(PretrainConfig config, TextCorpus corpus, string path, Action<string>? log)
