@@ -125,6 +125,23 @@ public sealed class PretrainingTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Resuming_a_finished_run_writes_the_model_again_with_new_facts_and_the_same_weights()
+    {
+        WriteCorpus();
+        var first = Pretrainer.Run(Config(steps: 4), resume: false);
+        byte[] before = File.ReadAllBytes(first.ModelPath);
+        var again = Pretrainer.Run(Config(steps: 4) with { ChatTemplate = "{% for m in messages %}{{ m['content'] }}\n{% endfor %}" }, resume: true);
+        Assert.Equal(4, again.ResumedFrom);
+        Assert.Equal(first.ValidationLoss, again.ValidationLoss);
+        using var f = GgufFile.Open(again.ModelPath);
+        Assert.StartsWith("{% for m in messages %}", f.Get(MetadataKeys.ChatTemplate).AsString(MetadataKeys.ChatTemplate));
+        Assert.NotEqual(before.Length, new FileInfo(again.ModelPath).Length);
+        using var eval = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "out", Pretrainer.EvaluationFile)));
+        Assert.Equal(4L * 4 * 47, eval.RootElement.GetProperty("train_tokens").GetInt64());
+        Assert.True(eval.RootElement.GetProperty("training_seconds").GetDouble() > 0);
+    }
+
+    [Fact]
     public void A_checkpoint_from_another_configuration_is_refused()
     {
         WriteCorpus();

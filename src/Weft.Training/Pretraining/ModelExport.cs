@@ -12,7 +12,7 @@ namespace Weft.Training.Pretraining;
 public static class ModelExport
 {
     public static void Write(string path, TrainingModel<float> model, VocabularySpec vocabulary, string name, bool f16,
-        IReadOnlyDictionary<string, string>? general = null)
+        IReadOnlyDictionary<string, string>? general = null, string? chatTemplate = null)
     {
         var c = model.Config;
         const string arch = "llama";
@@ -31,7 +31,7 @@ public static class ModelExport
         w.Set(MetadataKeys.RopeFreqBase(arch), c.Rope.FreqBase);
         w.Set(MetadataKeys.RmsEpsilon(arch), c.NormEpsilon);
         w.Set(MetadataKeys.VocabSize(arch), (uint)c.VocabSize);
-        foreach (var kv in TokenizerMetadata.ToGguf(vocabulary)) w.Set(kv.Key, kv.Value);
+        foreach (var kv in TokenizerMetadata.ToGguf(vocabulary, chatTemplate)) w.Set(kv.Key, kv.Value);
         foreach (var p in model.Parameters)
         {
             long[] shape = p.Shape.Reverse().Select(s => (long)s).ToArray(); // GGUF lists the innermost dimension first

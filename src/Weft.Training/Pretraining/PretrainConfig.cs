@@ -18,6 +18,8 @@ public sealed record PretrainConfig
     public ModelSection Model { get; init; } = new();
     public TrainingSection Training { get; init; } = new();
     public OutputSection Output { get; init; } = new();
+    /// <summary>tokenizer.chat_template of the written GGUF (Jinja), if any.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ChatTemplate { get; init; }
     /// <summary>Written into the GGUF as general.* (license, description, url…).</summary>
     public Dictionary<string, string> General { get; init; } = [];
 

@@ -102,9 +102,9 @@ public static class Pretrainer
         WriteChart(Out(ChartFile), Out(MetricsFile), config.Name);
         double finalLoss = model.MeanLoss(validation.EvaluationWindows(t.SequenceLength));
         string modelPath = Out(config.Name + ".gguf");
-        ModelExport.Write(modelPath, model, vocabulary, config.Name, config.Output.Type == "F16", config.General);
+        ModelExport.Write(modelPath, model, vocabulary, config.Name, config.Output.Type == "F16", config.General, config.ChatTemplate);
         var result = new PretrainResult(modelPath, parameters, t.Steps, tokens, finalLoss, tokens / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed, start);
-        WriteEvaluation(Out(EvaluationFile), result, validation, evalWindows.Count, config);
+        WriteEvaluation(Out(EvaluationFile), result, validation, config, Out(MetricsFile));
         return result;
     }
 
@@ -132,8 +132,18 @@ public static class Pretrainer
         File.Move(tmp, chartPath, overwrite: true);
     }
 
-    private static void WriteEvaluation(string path, PretrainResult r, TokenStream validation, int windows, PretrainConfig config)
+    private static void WriteEvaluation(string path, PretrainResult r, TokenStream validation, PretrainConfig config, string metricsPath)
     {
+        // Whole-run figures from the metrics: a resumed run's rows restart their clock, so the segments are summed.
+        var rows = MetricsLog.Read(metricsPath);
+        double seconds = 0, segment = 0;
+        foreach (var row in rows)
+        {
+            if (row.ElapsedSeconds < segment) seconds += segment;
+            segment = row.ElapsedSeconds;
+        }
+        seconds += segment;
+        long tokens = (long)r.Steps * config.Training.BatchSequences * (config.Training.SequenceLength - 1);
         var o = new
         {
             validation_books = config.Data.ValidationBooks,
@@ -143,20 +153,21 @@ public static class Pretrainer
             validation_perplexity = Math.Round(Math.Exp(r.ValidationLoss), 3),
             parameters = r.Parameters,
             steps = r.Steps,
-            train_tokens_this_run = r.TrainTokens,
-            tokens_per_second = Math.Round(r.TokensPerSecond, 1),
-            elapsed_seconds = Math.Round(r.Elapsed.TotalSeconds, 1),
-            resumed_from_step = r.ResumedFrom,
+            train_tokens = tokens,
+            training_seconds = Math.Round(seconds, 1),
+            tokens_per_second = seconds > 0 ? Math.Round(tokens / seconds, 1) : 0,
+            threads = config.Training.Threads > 0 ? config.Training.Threads : Environment.ProcessorCount,
         };
         string tmp = path + ".tmp";
         File.WriteAllText(tmp, JsonSerializer.Serialize(o, new JsonSerializerOptions { WriteIndented = true }) + "\n");
         File.Move(tmp, path, overwrite: true);
     }
 
-    /// <summary>What a checkpoint must agree with: the settings that change the run's results, and the data.</summary>
+    /// <summary>What a checkpoint must agree with: the settings that change the run's results, and the data (not the
+    /// facts only written into the GGUF, so those can change and `--resume` of a finished run writes the file again).</summary>
     private static string Fingerprint(PretrainConfig config, TextCorpus corpus)
     {
-        var significant = config with { Output = config.Output with { Dir = "" }, Training = config.Training with { Threads = 0 }, General = [] };
+        var significant = config with { Output = config.Output with { Dir = "" }, Training = config.Training with { Threads = 0 }, General = [], ChatTemplate = null };
         var text = JsonSerializer.Serialize(significant, PretrainConfig.Json) + "\n" + corpus.Train + "\n" + corpus.Validation;
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
