@@ -31,7 +31,7 @@ public static class CliRunner
     public static bool IsUserError(Exception e) => e is ModelFormatException or UnsupportedModelException
         or ContextOverflowException or UsageException or IOException or UnauthorizedAccessException
         or ArgumentException or FormatException or NotSupportedException or TemplateException or TrainingDataException
-        or Weft.Training.Pretraining.TrainingConfigException;
+        or Weft.Training.Pretraining.TrainingConfigException or Weft.Models.Adapters.AdapterException;
 }
 
 /// <summary>A command line that parses but asks for something impossible.</summary>

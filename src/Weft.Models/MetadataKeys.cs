@@ -7,6 +7,10 @@ public static class MetadataKeys
     public const string Name = "general.name";
     public const string FileType = "general.file_type";
     public const string QuantizationVersion = "general.quantization_version";
+    /// <summary>"model" (or absent) for a model, "adapter" for an adapter file.</summary>
+    public const string GeneralType = "general.type";
+    public const string AdapterType = "adapter.type";
+    public const string AdapterLoraAlpha = "adapter.lora.alpha";
 
     public static string ContextLength(string arch) => $"{arch}.context_length";
     public static string EmbeddingLength(string arch) => $"{arch}.embedding_length";

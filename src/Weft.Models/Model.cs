@@ -1,5 +1,6 @@
 // A loaded model: its source (a GGUF file or a checkpoint folder, mapped and read in place), hyperparameters and weight views.
 using Weft.Tensors.Kernels;
+using Weft.Models.Adapters;
 using Weft.Models.Architectures;
 using Weft.Models.Loading;
 using Weft.Models.Transformer;
@@ -15,19 +16,32 @@ public sealed class Model : IDisposable
     public ModelConfig Config { get; }
     public DecoderWeights Weights { get; }
 
-    private Model(ModelSource file, Architecture architecture, ModelConfig config, DecoderWeights weights)
+    /// <summary>The LoRA adapters applied at inference, with their user scales (empty for the base alone).</summary>
+    public IReadOnlyList<(LoraAdapterFile File, float Scale)> Adapters { get; }
+    /// <summary>The adapters' low-rank updates per layer and projection, added by the forward pass.</summary>
+    public LoraTerms Lora { get; }
+
+    private Model(ModelSource file, Architecture architecture, ModelConfig config, DecoderWeights weights,
+        IReadOnlyList<(LoraAdapterFile, float)> adapters, LoraTerms lora)
     {
         File = file;
         Architecture = architecture;
         Config = config;
         Weights = weights;
+        Adapters = adapters;
+        Lora = lora;
     }
 
     /// <summary>Opens a GGUF model file or a Hugging Face checkpoint folder; throws ModelFormatException or
     /// UnsupportedModelException with a message a user can act on.</summary>
-    public static Model Load(string path)
+    public static Model Load(string path) => Load(path, []);
+
+    /// <summary>Opens a model with LoRA adapters applied at inference (the base weights stay as they are); an adapter
+    /// that does not fit the base throws AdapterException naming the tensor and both shapes.</summary>
+    public static Model Load(string path, IReadOnlyList<LoraSpec> adapters)
     {
         var file = ModelSource.Open(path);
+        var opened = new List<(LoraAdapterFile, float)>();
         try
         {
             var meta = new MetadataReader(file);
@@ -40,10 +54,18 @@ public sealed class Model : IDisposable
             var factors = loader.OptionalVector(TensorNames.RopeFrequencies, config.Rope.Dims / 2);
             if (factors != null) config = config with { Rope = config.Rope with { FreqFactors = factors } };
             var weights = arch.LoadWeights(loader, config);
-            return new Model(file, arch, config, weights);
+            foreach (var spec in adapters)
+            {
+                var adapter = LoraAdapterFile.Open(spec.Path);
+                opened.Add((adapter, spec.Scale));
+                adapter.CheckFits(file);
+            }
+            var lora = opened.Count == 0 ? LoraTerms.None : LoraTerms.Build(file, weights, opened);
+            return new Model(file, arch, config, weights, opened, lora);
         }
         catch
         {
+            foreach (var (adapter, _) in opened) adapter.Dispose();
             file.Dispose();
             throw;
         }
@@ -57,5 +79,9 @@ public sealed class Model : IDisposable
     /// <summary>Bytes of weights read to decode one token.</summary>
     public long BytesPerToken => Weights.BytesPerToken(Config.ExpertUsedCount, Config.ExpertCount);
 
-    public void Dispose() => File.Dispose();
+    public void Dispose()
+    {
+        foreach (var (adapter, _) in Adapters) adapter.Dispose();
+        File.Dispose();
+    }
 }

@@ -38,4 +38,10 @@ public static class TensorNames
     public static string FfnGateExperts(int layer) => $"blk.{layer}.ffn_gate_exps.weight";
     public static string FfnUpExperts(int layer) => $"blk.{layer}.ffn_up_exps.weight";
     public static string FfnDownExperts(int layer) => $"blk.{layer}.ffn_down_exps.weight";
+
+    /// <summary>LoRA factors of the weight <paramref name="weight"/> in an adapter file: A ne [in, rank], B ne [rank, out].</summary>
+    public static string LoraA(string weight) => weight + LoraASuffix;
+    public static string LoraB(string weight) => weight + LoraBSuffix;
+    public const string LoraASuffix = ".lora_a";
+    public const string LoraBSuffix = ".lora_b";
 }

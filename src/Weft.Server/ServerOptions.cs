@@ -18,6 +18,9 @@ public sealed record ServerOptions
     /// <summary>Bytes of model files kept loaded; least recently used ones are evicted beyond it. 0: no limit.</summary>
     public long MemoryBudget { get; init; }
     public int Threads { get; init; } = Weft.Tensors.Threading.WorkerPool.DefaultThreadCount;
+    /// <summary>LoRA adapters applied at inference to every model they fit (architecture and tensor shapes); the
+    /// server refuses to start when one fits none of the models.</summary>
+    public IReadOnlyList<Weft.Models.Adapters.LoraSpec> Adapters { get; init; } = [];
     /// <summary>Largest request body in bytes.</summary>
     public long MaxRequestBytes { get; init; } = 8 << 20;
 

@@ -25,7 +25,9 @@ public static class WeftServer
             k.Listen(address, options.Port);
         });
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(new ModelCatalog(options.ModelsDirectory));
+        var catalog = new ModelCatalog(options.ModelsDirectory);
+        if (options.Adapters.Count > 0) AdapterFit.CheckEachFitsSomeModel(catalog, options.Adapters);
+        builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton<ModelPool>();
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton(_ => new ChatStore(options.DataDirectory)); // built by the container, so disposed with it

@@ -55,4 +55,31 @@ public class FinetuneVerbTests
             File.Delete(data);
         }
     }
+
+    [Fact]
+    public void TrainsOnChatRowsAndReportsBadOnesWithTheirLine()
+    {
+        string model = TinyModels.Write(Spec);
+        string dir = Directory.CreateTempSubdirectory("weft-finetune-chat-").FullName;
+        try
+        {
+            string data = Path.Combine(dir, "chat.jsonl");
+            File.WriteAllText(data, """
+                {"messages": [{"role": "user", "content": "blick?"}, {"role": "assistant", "content": "zorp"}]}
+                {"messages": [{"role": "system", "content": "terse"}, {"role": "user", "content": "fenta?"}, {"role": "assistant", "content": "quib"}]}
+                """);
+            string adapter = Path.Combine(dir, "adapter.gguf");
+            var r = WeftProcess.Run("finetune", model, "--data", data, "--template", "chatml", "--rank", "2", "--epochs", "1", "-t", "1", "--out", adapter);
+            Assert.True(r.Exit == 0, r.Stderr);
+            Assert.Contains("# 2 examples", r.Stderr);
+            Assert.True(File.Exists(adapter));
+
+            File.AppendAllText(data, "\n{\"messages\": [{\"role\": \"user\", \"content\": \"no answer\"}]}\n");
+            WeftProcess.AssertUserError(WeftProcess.Run("finetune", model, "--data", data, "--out", adapter + "2"), "chat.jsonl:3: no assistant message");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -46,7 +46,16 @@ public sealed class LiveServer : IAsyncDisposable
         // the chat database goes beside the models, never into the user's ~/.weft
         var options = new ServerOptions { Port = 0, ModelsDirectory = folder, DataDirectory = folder + "-data", Threads = 2 };
         if (configure != null) options = configure(options);
-        var app = WeftServer.Create(options);
+        WebApplication app;
+        try
+        {
+            app = WeftServer.Create(options);
+        }
+        catch
+        {
+            Directory.Delete(folder, true);
+            throw;
+        }
         await app.StartAsync();
         return new LiveServer(app, folder, options);
     }

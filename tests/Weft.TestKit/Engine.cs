@@ -1,5 +1,6 @@
 // Our engine, driven the way the tests compare it with the oracle.
 using Weft.Models;
+using Weft.Models.Adapters;
 using Weft.Models.Transformer;
 using Weft.Tensors.Threading;
 
@@ -12,9 +13,12 @@ public static class Engine
     public static WorkerPool Pool => SharedPool.Value;
 
     /// <summary>Logits of every position of <paramref name="ids"/> evaluated in batches of <paramref name="batch"/> tokens.</summary>
-    public static float[] Logits(string path, IReadOnlyList<int> ids, int batch = 512)
+    public static float[] Logits(string path, IReadOnlyList<int> ids, int batch = 512) => Logits(path, ids, [], batch);
+
+    /// <summary>The same with LoRA adapters applied at inference.</summary>
+    public static float[] Logits(string path, IReadOnlyList<int> ids, IReadOnlyList<LoraSpec> adapters, int batch = 512)
     {
-        using var model = Model.Load(path);
+        using var model = Model.Load(path, adapters);
         var session = new DecoderSession(model, Pool, contextSize: Math.Max(ids.Count, 16), maxBatch: batch);
         var logits = new float[ids.Count * model.Config.VocabSize];
         session.Evaluate(ids.ToArray(), logits, allLogits: true);

@@ -86,7 +86,10 @@ public static class Oracle
     }
 
     /// <summary>Logits of every position of <paramref name="ids"/> evaluated as one batch: [ids.Length, vocab].</summary>
-    public static float[] Logits(string model, IReadOnlyList<int> ids)
+    public static float[] Logits(string model, IReadOnlyList<int> ids) => Logits(model, ids, []);
+
+    /// <summary>The same with LoRA adapters applied by llama.cpp (--lora FILE --lora-scale S each).</summary>
+    public static float[] Logits(string model, IReadOnlyList<int> ids, IReadOnlyList<(string Path, float Scale)> adapters)
     {
         string output = Path.Combine(Path.GetTempPath(), $"weft-oracle-{Guid.NewGuid():N}.f32");
         try
@@ -95,6 +98,7 @@ public static class Oracle
             args.AddRange(ids.Select(i => i.ToString(CultureInfo.InvariantCulture)));
             args.Add("--out");
             args.Add(output);
+            foreach (var (path, scale) in adapters) args.AddRange(["--lora", path, "--lora-scale", scale.ToString("R", CultureInfo.InvariantCulture)]);
             RunOk(args.ToArray());
             return MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(output)).ToArray();
         }

@@ -34,7 +34,7 @@ public sealed class DataTests
     [InlineData("\n\n[1, 2]\n", 3, "expected a JSON object")]
     [InlineData("{\"prompt\": \"a\"}\n", 1, "needs both")]
     [InlineData("{\"prompt\": \"a\", \"completion\": 5}\n", 1, "must be a string")]
-    [InlineData("{\"prompt\": \"a\", \"completion\": \"b\"}\n{\"question\": \"x\"}\n", 2, "expected \"prompt\"")]
+    [InlineData("{\"prompt\": \"a\", \"completion\": \"b\"}\n{\"question\": \"x\"}\n", 2, "expected \"messages\", \"prompt\" and \"completion\", or \"text\"")]
     public void Malformed_rows_are_reported_with_their_line(string jsonl, int line, string message)
     {
         var tok = Tokenizer();

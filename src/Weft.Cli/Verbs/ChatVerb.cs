@@ -18,16 +18,18 @@ internal static class ChatVerb
         var template = new Option<string?>("--template") { Description = "a built-in template name or a Jinja file (default: the model's own, else chatml)" };
         var count = new Option<int>("-n", "--n-predict") { Description = "most tokens per answer", DefaultValueFactory = _ => 512 };
         var sampling = new SamplingFlags();
+        var lora = new LoraFlags();
         var threads = Common.ThreadsOption();
         var ctx = Common.ContextOption();
         var cmd = new Command("chat", "Chat with a model in the terminal (/reset starts over, /exit quits)") { model, system, template, count, threads, ctx };
         sampling.AddTo(cmd);
+        lora.AddTo(cmd);
         cmd.SetAction(r =>
         {
             int n = r.GetValue(count);
             if (n < 1) throw new UsageException("-n must be at least 1");
             var options = sampling.Read(r);
-            using var m = Model.Load(DefaultModel.Resolve(r.GetValue(model)));
+            using var m = Model.Load(DefaultModel.Resolve(r.GetValue(model)), lora.Read(r));
             var formatter = ChatFormatter.ForModel(m, r.GetValue(template));
             int context = r.GetValue(ctx) > 0 ? r.GetValue(ctx) : Math.Min(m.Config.TrainContextLength, 4096);
             using var pool = new WorkerPool(r.GetValue(threads));

@@ -2,6 +2,8 @@
 // in llama.cpp's adapter layout; progress (loss, tokens/s, ETA) goes to stderr.
 using System.CommandLine;
 using System.Globalization;
+using Weft.Inference.Chat;
+using Weft.Inference.Templates;
 using Weft.Models;
 using Weft.Tensors.Threading;
 using Weft.Training.Data;
@@ -15,7 +17,8 @@ internal static class FinetuneVerb
     public static Command Create()
     {
         var model = Common.ModelArgument();
-        var data = new Option<string>("--data") { Description = "training data: .jsonl rows {\"prompt\",\"completion\"} or {\"text\"}, else plain text", Required = true };
+        var data = new Option<string>("--data") { Description = "training data: .jsonl rows {\"messages\":[{\"role\",\"content\"},…]}, {\"prompt\",\"completion\"} or {\"text\"}, else plain text", Required = true };
+        var template = new Option<string?>("--template") { Description = "chat template for \"messages\" rows: a built-in name or a Jinja file (default: the model's own, else chatml)" };
         var output = new Option<string>("--out") { Description = "the adapter file to write", Required = true };
         var rank = new Option<int>("--rank") { Description = "LoRA rank", DefaultValueFactory = _ => 8 };
         var alpha = new Option<float>("--alpha") { Description = "LoRA alpha (the update is scaled by alpha/rank)", DefaultValueFactory = _ => 16 };
@@ -35,7 +38,7 @@ internal static class FinetuneVerb
         var threads = Common.ThreadsOption();
         var cmd = new Command("finetune", "Train a LoRA adapter on a frozen base model and write it as a GGUF adapter llama.cpp can load; metrics go to OUT.metrics.jsonl and OUT.metrics.svg")
         {
-            model, data, output, rank, alpha, dropout, targets, epochs, lr, batch, accumulate, maxTokens, seed, valData, valSplit, evalEvery,
+            model, data, template, output, rank, alpha, dropout, targets, epochs, lr, batch, accumulate, maxTokens, seed, valData, valSplit, evalEvery,
             checkpointEvery, resume, threads,
         };
         cmd.SetAction(r =>
@@ -45,10 +48,14 @@ internal static class FinetuneVerb
             if (maxLen < 2) throw new UsageException("--max-tokens must be at least 2");
             if (r.GetValue(rank) < 1) throw new UsageException("--rank must be at least 1");
             using var m = Model.Load(r.GetValue(model)!);
+            // chat rows are rendered with the same formatter `weft chat` uses, built only when a row needs it
+            var formatter = new Lazy<ChatFormatter>(() => ChatFormatter.ForModel(m, r.GetValue(template)));
+            ChatRenderer render = (turns, generationPrompt) =>
+                formatter.Value.Render([.. turns.Select(t => ChatMessage.Text(t.Role, t.Content))], generationPrompt);
             int limit = Math.Min(maxLen, m.Config.TrainContextLength);
-            var examples = TrainingData.Load(r.GetValue(data)!, m.Tokenizer, limit);
+            var examples = TrainingData.Load(r.GetValue(data)!, m.Tokenizer, limit, render);
             List<TrainingExample> validation;
-            if (r.GetValue(valData) is { } vPath) validation = TrainingData.Load(vPath, m.Tokenizer, limit);
+            if (r.GetValue(valData) is { } vPath) validation = TrainingData.Load(vPath, m.Tokenizer, limit, render);
             else
             {
                 if (r.GetValue(valSplit) is < 0 or >= 1) throw new UsageException("--val-split must be in [0, 1)");

@@ -17,6 +17,7 @@ internal static class RunVerb
         var promptIds = new Option<string>("--prompt-ids") { Description = "prompt as token ids, comma-separated" };
         var count = new Option<int>("-n", "--n-predict") { Description = "tokens to generate", DefaultValueFactory = _ => 128 };
         var sampling = new SamplingFlags();
+        var lora = new LoraFlags();
         var ids = new Option<bool>("--ids") { Description = "print only the generated token ids, as one comma-separated line" };
         var stops = new Option<string[]>("--stop") { Description = "stop string (repeatable)", AllowMultipleArgumentsPerToken = false };
         var ignoreEos = new Option<bool>("--ignore-eos") { Description = "keep generating past end-of-generation tokens" };
@@ -24,13 +25,14 @@ internal static class RunVerb
         var ctx = Common.ContextOption();
         var cmd = new Command("run", "Generate text from a prompt") { model, prompt, promptIds, count, ids, stops, ignoreEos, threads, ctx };
         sampling.AddTo(cmd);
+        lora.AddTo(cmd);
         cmd.SetAction(r =>
         {
             if ((r.GetValue(prompt) == null) == (r.GetValue(promptIds) == null))
                 throw new UsageException("give exactly one of --prompt and --prompt-ids");
             int n = r.GetValue(count);
             if (n < 0) throw new UsageException("-n must not be negative");
-            using var m = Model.Load(DefaultModel.Resolve(r.GetValue(model)));
+            using var m = Model.Load(DefaultModel.Resolve(r.GetValue(model)), lora.Read(r));
             var tokenizer = r.GetValue(prompt) != null || !r.GetValue(ids) ? TryTokenizer(m, r.GetValue(prompt) != null) : null;
             int[] input = r.GetValue(prompt) is string text
                 ? tokenizer!.Encode(text, addSpecial: true, parseSpecial: false)

@@ -20,7 +20,9 @@ internal static class ServeVerb
         var budget = new Option<string?>("--memory-budget") { Description = "bytes of models kept loaded (suffixes K, M, G); least recently used ones are unloaded" };
         var data = new Option<string>("--data") { Description = "folder of the chat page's database (conversations, assistants)", DefaultValueFactory = _ => ServerOptions.DefaultDataDirectory };
         var threads = Common.ThreadsOption();
+        var lora = new LoraFlags();
         var cmd = new Command("serve", "Serve models over an OpenAI-compatible HTTP API and a chat page") { host, port, models, apiKey, ctx, parallel, budget, data, threads };
+        lora.AddTo(cmd);
         cmd.SetAction(r =>
         {
             if (r.GetValue(port) is < 0 or > 65535) throw new UsageException("--port must be between 0 and 65535");
@@ -37,6 +39,7 @@ internal static class ServeVerb
                 MemoryBudget = r.GetValue(budget) is string b ? ParseBytes(b) : 0,
                 Threads = r.GetValue(threads),
                 DataDirectory = r.GetValue(data)!,
+                Adapters = lora.Read(r),
             };
             bool defaultFolder = r.GetResult(models) is null or { Implicit: true };
             if (defaultFolder && !HasModels(options.ModelsDirectory) && File.Exists(DefaultModel.Path))
@@ -84,6 +87,8 @@ internal static class WebApplicationRunner
         app.Start();
         var catalog = app.Services.GetService(typeof(Weft.Server.Hosting.ModelCatalog)) as Weft.Server.Hosting.ModelCatalog;
         Console.Error.WriteLine($"weft: serving {catalog?.List().Count ?? 0} models from {options.ModelsDirectory} at {string.Join(", ", app.Urls)}");
+        foreach (var a in options.Adapters)
+            Console.Error.WriteLine($"weft: LoRA adapter {a.Path} (scale {a.Scale.ToString(CultureInfo.InvariantCulture)}) applied to every model it fits");
         Console.Error.WriteLine($"weft: chat page at {app.Urls.First()}/ (conversations kept in {Path.GetFullPath(Path.Combine(options.DataDirectory, Weft.Server.Storage.ChatStore.FileName))})");
         app.WaitForShutdown();
     }

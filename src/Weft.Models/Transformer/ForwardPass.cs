@@ -2,6 +2,7 @@
 // may all belong to one sequence (a prompt chunk) or to many (one decoding step of several sequences). Every matmul
 // runs once over all rows, so each weight row is read once per batch. After construction nothing here allocates.
 using System.Numerics.Tensors;
+using Weft.Models.Adapters;
 using Weft.Tensors.Kernels;
 using Weft.Tensors.Threading;
 
@@ -16,6 +17,7 @@ internal sealed class ForwardPass
     private readonly Rope _rope;
     private readonly AttentionJob _attention;
     private readonly MoeFeedForward? _moe;
+    private readonly LoraPath? _lora;
     // Activations, [MaxBatch, width] each.
     private readonly float[] _x, _xn, _xa, _q, _k, _v, _att, _tmp, _ffn, _gate, _up;
     private readonly float[] _cos, _sin;
@@ -46,6 +48,7 @@ internal sealed class ForwardPass
         Caches = new KvCache[b];
         Positions = new int[b];
         if (_c.ExpertCount > 0) _moe = new MoeFeedForward(_c, _matmul, b);
+        if (!model.Lora.IsEmpty) _lora = new LoraPath(model.Lora, _matmul, b);
         if (!_c.GatedFfn && _c.Activation != FfnActivation.GeluTanh)
             throw new UnsupportedModelException($"a feed-forward without a gate is supported with GELU only, not {_c.Activation}");
     }
@@ -88,14 +91,14 @@ internal sealed class ForwardPass
             if (_c.ParallelResidual)
             {
                 // x += attn(norm(x)) + ffn(norm(x)), both from the same residual.
-                FeedForward(lw, _xn, _ffn, n);
+                FeedForward(lw, l, _xn, _ffn, n);
                 Add(_x, _tmp, n * d);
                 Add(_x, _ffn, n * d);
                 continue;
             }
             Add(_x, _tmp, n * d);
             float[] ffnIn = Normalise(lw.FfnNorm, _x, _xn, n, d);
-            FeedForward(lw, ffnIn, _tmp, n);
+            FeedForward(lw, l, ffnIn, _tmp, n);
             if (lw.PostFfnNorm != null) Normalise(lw.PostFfnNorm, _tmp, _tmp, n, d);
             Add(_x, _tmp, n * d);
         }
@@ -111,6 +114,7 @@ internal sealed class ForwardPass
         for (int i = 0; i < outputs; i++) Norm(_w.OutputNorm, _x.AsSpan(outputRows[i] * d, d), _xn.AsSpan(i * d, d));
         var result = logits.Span[..(outputs * _c.VocabSize)];
         _matmul.Run(_w.Output, _xn, outputs, logits);
+        _lora?.Apply(_lora.Terms.Output, _xn, outputs, result);
         if (_w.OutputBias != null) Bias.AddRows(result, _w.OutputBias, outputs);
         if (_c.FinalSoftCap > 0) SoftCap.Apply(result, _c.FinalSoftCap);
     }
@@ -141,6 +145,12 @@ internal sealed class ForwardPass
         _matmul.Run(lw.Q, input, n, _q);
         _matmul.Run(lw.K, input, n, _k);
         _matmul.Run(lw.V, input, n, _v);
+        if (_lora != null)
+        {
+            _lora.Apply(_lora.Terms.For(layer, LoraSlot.Q), input, n, _q);
+            _lora.Apply(_lora.Terms.For(layer, LoraSlot.K), input, n, _k);
+            _lora.Apply(_lora.Terms.For(layer, LoraSlot.V), input, n, _v);
+        }
         if (lw.QBias != null) Bias.AddRows(_q, lw.QBias, n);
         if (lw.KBias != null) Bias.AddRows(_k, lw.KBias, n);
         if (lw.VBias != null) Bias.AddRows(_v, lw.VBias, n);
@@ -165,10 +175,11 @@ internal sealed class ForwardPass
         _attention.Set(_c, _q, Caches, Positions, layer, _att, _c.IsSlidingLayer(layer) ? _c.SlidingWindow : 0);
         _pool.Run(_attention, n * _c.HeadCount, 1);
         _matmul.Run(lw.O, _att, n, _tmp);
+        _lora?.Apply(_lora.Terms.For(layer, LoraSlot.O), _att, n, _tmp);
         if (lw.OBias != null) Bias.AddRows(_tmp, lw.OBias, n);
     }
 
-    private void FeedForward(LayerWeights lw, float[] input, float[] output, int n)
+    private void FeedForward(LayerWeights lw, int layer, float[] input, float[] output, int n)
     {
         if (_moe != null)
         {
@@ -180,6 +191,8 @@ internal sealed class ForwardPass
         {
             _matmul.Run(lw.Gate, input, n, _gate);
             _matmul.Run(lw.Up, input, n, _up);
+            _lora?.Apply(_lora.Terms.For(layer, LoraSlot.Gate), input, n, _gate);
+            _lora?.Apply(_lora.Terms.For(layer, LoraSlot.Up), input, n, _up);
             for (int t = 0; t < n; t++)
             {
                 if (_c.Activation == FfnActivation.Silu) Activations.SwiGlu(_gate.AsSpan(t * ff, ff), _up.AsSpan(t * ff, ff));
@@ -190,9 +203,11 @@ internal sealed class ForwardPass
         {
             // Sequential MLP: down(act(up(x))).
             _matmul.Run(lw.Up, input, n, _gate);
+            _lora?.Apply(_lora.Terms.For(layer, LoraSlot.Up), input, n, _gate);
             Gelu.Tanh(_gate.AsSpan(0, n * ff));
         }
         _matmul.Run(lw.Down, _gate, n, output);
+        _lora?.Apply(_lora.Terms.For(layer, LoraSlot.Down), _gate, n, output);
     }
 
     private static void Add(float[] x, float[] y, int count) =>

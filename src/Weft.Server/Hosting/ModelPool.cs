@@ -53,7 +53,7 @@ public sealed class ModelPool : IDisposable
 
     private LoadedModel Load(ModelEntry entry)
     {
-        var model = Model.Load(entry.Path);
+        var model = Model.Load(entry.Path, AdapterFit.For(entry.Path, _options.Adapters));
         try
         {
             int train = model.Config.TrainContextLength;

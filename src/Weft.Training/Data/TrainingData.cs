@@ -1,5 +1,6 @@
-// Training data: JSONL rows {"prompt", "completion"} (loss on the completion and EOS only) or {"text"}, and plain text
-// cut into windows. Malformed rows are reported with their file and line.
+// Training data: JSONL rows {"prompt", "completion"} (loss on the completion and EOS only), {"messages"} (chat, loss
+// on the assistant turns: ChatExamples) or {"text"}, and plain text cut into windows. Malformed rows are reported
+// with their file and line.
 using System.Text.Json;
 using Weft.Tokenizers;
 using Weft.Training.Modeling;
@@ -12,17 +13,18 @@ public sealed class TrainingDataException(string message) : Exception(message);
 public static class TrainingData
 {
     /// <summary>A .jsonl file row by row, anything else as plain text.</summary>
-    public static List<TrainingExample> Load(string path, Tokenizer tokenizer, int maxTokens)
+    /// <param name="chat">renders {"messages"} rows with the model's chat template; such rows are refused without it.</param>
+    public static List<TrainingExample> Load(string path, Tokenizer tokenizer, int maxTokens, ChatRenderer? chat = null)
     {
         if (!File.Exists(path)) throw new TrainingDataException($"{path}: no such file");
         using var reader = File.OpenText(path);
         return path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)
-            ? ReadJsonl(reader, tokenizer, maxTokens, path)
+            ? ReadJsonl(reader, tokenizer, maxTokens, path, chat)
             : ReadText(reader.ReadToEnd(), tokenizer, maxTokens);
     }
 
     /// <param name="maxTokens">longer rows are cut to this many tokens.</param>
-    public static List<TrainingExample> ReadJsonl(TextReader reader, Tokenizer tokenizer, int maxTokens, string source = "<input>")
+    public static List<TrainingExample> ReadJsonl(TextReader reader, Tokenizer tokenizer, int maxTokens, string source = "<input>", ChatRenderer? chat = null)
     {
         var examples = new List<TrainingExample>();
         int line = 0;
@@ -47,17 +49,26 @@ public static class TrainingData
                 string? completion = Field(root, "completion", source, line);
                 string? plain = Field(root, "text", source, line);
                 TrainingExample example;
-                if (prompt != null || completion != null)
+                if (root.TryGetProperty("messages", out var messages))
+                {
+                    string where = $"{source}:{line}";
+                    if (prompt != null || completion != null || plain != null)
+                        throw new TrainingDataException($"{where}: a row has \"messages\" or \"prompt\"/\"completion\" or \"text\", not several");
+                    var turns = ChatExamples.ReadMessages(messages, where);
+                    if (chat == null) throw new TrainingDataException($"{where}: chat rows need a chat template, and none was given");
+                    example = ChatExamples.Build(turns, chat, tokenizer, where);
+                }
+                else if (prompt != null || completion != null)
                 {
                     if (prompt == null || completion == null)
                         throw new TrainingDataException($"{source}:{line}: a row needs both \"prompt\" and \"completion\"");
                     example = PromptCompletion(tokenizer, prompt, completion);
                 }
                 else if (plain != null) example = TrainingExample.AllTokens(tokenizer.Encode(plain, addSpecial: true, parseSpecial: false));
-                else throw new TrainingDataException($"{source}:{line}: expected \"prompt\" and \"completion\" (or \"text\")");
+                else throw new TrainingDataException($"{source}:{line}: expected \"messages\", \"prompt\" and \"completion\", or \"text\"");
                 example = Cut(example, maxTokens);
                 if (!example.LossMask.Any(m => m))
-                    throw new TrainingDataException($"{source}:{line}: nothing to learn (empty completion, or the prompt fills all {maxTokens} tokens)");
+                    throw new TrainingDataException($"{source}:{line}: nothing to learn (empty completion, or the context before it fills all {maxTokens} tokens)");
                 examples.Add(example);
             }
         }

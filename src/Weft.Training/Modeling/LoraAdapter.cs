@@ -13,11 +13,11 @@ namespace Weft.Training.Modeling;
 
 public static class LoraAdapter
 {
-    public const string SuffixA = ".lora_a";
-    public const string SuffixB = ".lora_b";
-    public const string GeneralTypeKey = "general.type";
-    public const string AdapterTypeKey = "adapter.type";
-    public const string AlphaKey = "adapter.lora.alpha";
+    public const string SuffixA = TensorNames.LoraASuffix;
+    public const string SuffixB = TensorNames.LoraBSuffix;
+    public const string GeneralTypeKey = MetadataKeys.GeneralType;
+    public const string AdapterTypeKey = MetadataKeys.AdapterType;
+    public const string AlphaKey = MetadataKeys.AdapterLoraAlpha;
 
     /// <summary>Writes the model's LoRA factors (temp file, then rename).</summary>
     public static void Write<T>(string path, TrainingModel<T> model, string? name = null) where T : unmanaged, IFloatingPointIeee754<T> =>
