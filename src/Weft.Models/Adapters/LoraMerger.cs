@@ -3,6 +3,7 @@
 // byte for byte. llama.cpp's export-lora does the same.
 using Weft.Formats.Gguf;
 using Weft.Models.Loading;
+using Weft.Models.Quantization;
 using Weft.Tensors;
 using Weft.Tensors.Kernels;
 using Weft.Tensors.Quantization;
@@ -95,33 +96,16 @@ public static class LoraMerger
             s.Write(new ReadOnlySpan<byte>(p + off, (int)Math.Min(1 << 24, t.ByteSize - off)));
     }
 
-    /// <summary>Rows of W + Σ scale·B·A in <paramref name="target"/>, encoded in parallel a slab at a time and written in order.</summary>
-    private static unsafe void WriteMerged(GgufFile file, GgufTensorInfo t, GgmlType target, List<Update> updates, Stream s)
+    /// <summary>Rows of W + Σ scale·B·A in <paramref name="target"/>'s encoding.</summary>
+    private static void WriteMerged(GgufFile file, GgufTensorInfo t, GgmlType target, List<Update> updates, Stream s)
     {
-        var from = QuantRegistry.Get(t.Type);
-        var to = QuantRegistry.Get(target);
         int cols = (int)t.RowLength;
-        long rows = t.RowCount;
-        long inRow = from.RowBytes(cols), outRow = to.RowBytes(cols);
-        int slab = (int)Math.Max(1, Math.Min(rows, (8 << 20) / Math.Max(outRow, 1)));
-        var encoded = new byte[slab * outRow];
-        byte* src = file.DataPointer(t);
-        for (long first = 0; first < rows; first += slab)
+        ModelQuantizer.Reencode(file, t, target, (o, row) =>
         {
-            int n = (int)Math.Min(slab, rows - first);
-            long start = first;
-            Parallel.For(0, n, () => new float[cols], (i, _, row) =>
-            {
-                long o = start + i;
-                from.Dequantize(new ReadOnlySpan<byte>(src + o * inRow, (int)inRow), row);
-                // row o of B·A: Σ_r B[o, r] · A[r, :]
-                foreach (var u in updates)
-                    for (int r = 0; r < u.Rank; r++)
-                        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(u.A.AsSpan(r * cols, cols), u.Scale * u.B[o * u.Rank + r], row, row);
-                to.Quantize(row, encoded.AsSpan((int)(i * outRow), (int)outRow));
-                return row;
-            }, _ => { });
-            s.Write(encoded, 0, (int)(n * outRow));
-        }
+            // row o of B·A: Σ_r B[o, r] · A[r, :]
+            foreach (var u in updates)
+                for (int r = 0; r < u.Rank; r++)
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(u.A.AsSpan(r * cols, cols), u.Scale * u.B[o * u.Rank + r], row, row);
+        }, s);
     }
 }

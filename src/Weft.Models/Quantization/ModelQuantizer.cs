@@ -54,13 +54,20 @@ public static class ModelQuantizer
                 s.Write(new ReadOnlySpan<byte>(p + off, (int)Math.Min(1 << 24, t.ByteSize - off)));
             return;
         }
+        Reencode(file, t, target, null, s);
+    }
+
+    /// <summary>Writes tensor <paramref name="t"/> in <paramref name="target"/>'s encoding: each row decoded to float,
+    /// changed by <paramref name="edit"/> (row index, values) if given, encoded again; rows are encoded in parallel, a
+    /// slab at a time, and written in order.</summary>
+    public static unsafe void Reencode(GgufFile file, GgufTensorInfo t, GgmlType target, Action<long, float[]>? edit, Stream s)
+    {
         var from = QuantRegistry.Get(t.Type);
         var to = QuantRegistry.Get(target);
         if (!to.CanQuantize) throw new NotSupportedException($"cannot write tensors of type {TypeTraits.NameOf(target)}");
         int cols = (int)t.RowLength;
         long rows = t.RowCount;
         long inRow = from.RowBytes(cols), outRow = to.RowBytes(cols);
-        // Rows are encoded in parallel, a slab at a time, and written in order.
         int slab = (int)Math.Max(1, Math.Min(rows, (8 << 20) / Math.Max(outRow, 1)));
         var encoded = new byte[slab * outRow];
         byte* src = file.DataPointer(t);
@@ -71,6 +78,7 @@ public static class ModelQuantizer
             Parallel.For(0, n, () => new float[cols], (i, _, row) =>
             {
                 from.Dequantize(new ReadOnlySpan<byte>(src + (start + i) * inRow, (int)inRow), row);
+                edit?.Invoke(start + i, row);
                 to.Quantize(row, encoded.AsSpan((int)(i * outRow), (int)outRow));
                 return row;
             }, _ => { });
