@@ -77,18 +77,22 @@ public static class FormatChecks
             if (!(Math.Abs(dFast - dRef) <= 1e-5 * magnitude + 1e-6))
                 yield return $"n={n}: dot {dFast}, reference {dRef} (magnitude {magnitude})";
 
-            foreach (var failure in CheckTile(f, dotFormat, rng, n)) yield return failure;
+            foreach (int rows in new[] { 3, 11 })
+                foreach (var failure in CheckTile(f, dotFormat, rng, n, rows)) yield return failure;
         }
+        // A longer row: kernels that take blocks eight at a time see two whole groups and a remainder.
+        if (f.BlockSize > 1)
+            foreach (var failure in CheckTile(f, dotFormat, rng, 17 * f.BlockSize, 11)) yield return failure;
     }
 
     /// <summary>
-    /// <see cref="QuantFormat.DotTile"/> over 3 rows × 1, 2, 5 and 9 tokens (tile kernels take tokens four at a time,
-    /// so this covers whole groups and remainders) against <see cref="QuantFormat.DotReference"/> pair by pair.
-    /// Rows and activation rows get a few bytes of padding so that strides differ from row lengths.
+    /// <see cref="QuantFormat.DotTile"/> over 3 or 11 rows × 1, 2, 5 and 9 tokens (tile kernels take tokens four at a
+    /// time and decoding kernels rows four at a time, so this covers whole groups and remainders) against
+    /// <see cref="QuantFormat.DotReference"/> pair by pair. Rows and activation rows get a few bytes of padding so
+    /// that strides differ from row lengths.
     /// </summary>
-    private static IEnumerable<string> CheckTile(QuantFormat f, QuantFormat dotFormat, Random rng, int n)
+    private static IEnumerable<string> CheckTile(QuantFormat f, QuantFormat dotFormat, Random rng, int n, int rows)
     {
-        const int rows = 3;
         int wRow = (int)f.RowBytes(n), xRow = (int)dotFormat.RowBytes(n);
         int wStride = wRow + 8, xStride = xRow + 16; // padded, keeping 16-bit and float rows aligned to their elements
         var w = new byte[rows * wStride];
@@ -120,7 +124,7 @@ public static class FormatChecks
                     float got = y[t * yStride + r];
                     if (!(Math.Abs(got - expected) <= 1e-5 * magnitude + 1e-6))
                     {
-                        yield return $"n={n}: tile of {tokens} tokens, row {r} token {t}: {got}, reference {expected} (magnitude {magnitude})";
+                        yield return $"n={n}: tile of {rows} rows × {tokens} tokens, row {r} token {t}: {got}, reference {expected} (magnitude {magnitude})";
                         yield break;
                     }
                 }

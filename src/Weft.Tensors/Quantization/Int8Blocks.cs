@@ -25,6 +25,16 @@ internal unsafe interface IInt8Block
 
     /// <summary>Elements 0..15 and 16..31. Called only where Ssse3 is supported.</summary>
     static abstract void Quants128(byte* block, out Vector128<sbyte> lo, out Vector128<sbyte> hi);
+
+    /// <summary>
+    /// For formats whose stored quants are unsigned with an implied offset (Q4_0: q − 8): the offset, else 0.
+    /// With an offset, <see cref="RawQuants256"/> gives the stored quants, which meet the activations in the
+    /// unsigned-by-signed multiply directly; the offset times the activation sum is subtracted once per block.
+    /// </summary>
+    static virtual int Offset => 0;
+
+    /// <summary>The 32 stored quants before the offset (unsigned, below 2·<see cref="Offset"/>). Avx2 only.</summary>
+    static virtual Vector256<byte> RawQuants256(byte* block) => throw new NotSupportedException("format without an offset");
 }
 
 /// <summary>An activation block of 32 signed bytes with a scale (Q8_0, Q8_1).</summary>
@@ -209,13 +219,150 @@ internal static unsafe class Int8Blocks
             byte* xt = x + (long)t * xStride;
             float* yt = y + (long)t * yStride;
             int r = 0;
-            if (Avx2.IsSupported && !TW.HasMin)
+            if (Avx2.IsSupported && !TW.HasMin && blocks <= MaxDecodeBlocks)
+            {
+                DotRows<TW, TA>(w, wStride, rows, xt, blocks, yt);
+                r = rows;
+            }
+            else if (Avx2.IsSupported && !TW.HasMin)
             {
                 for (; r + 2 <= rows; r += 2)
                     Dot2x1<TW, TA>(w + r * wStride, w + (r + 1) * wStride, xt, blocks, yt + r);
             }
             for (; r < rows; r++) yt[r] = Dot<TW, TA>(w + r * wStride, xt, blocks);
         }
+    }
+
+    /// <summary>Most blocks in a row that <see cref="DotRows{TW,TA}"/> keeps per-block activation data for on the stack.</summary>
+    private const int MaxDecodeBlocks = 2048;
+
+    /// <summary>2^112: a half's exponent and mantissa bits moved into a float's place give the half's value times 2^-112.</summary>
+    private const float HalfRebias = 5.192296858534828e33f;
+
+    /// <summary>
+    /// Decoding: <c>y[r]</c> = <see cref="Dot{TW,TA}"/>(row r, activation row) for r &lt; rows, four weight rows at a time
+    /// against one activation row. The activation's block scales (times 2^112, see <see cref="ScaledHalves"/>) and, for
+    /// offset formats, its block sums are decoded once per call; per eight blocks each row's fp16 scales are converted
+    /// together and multiplied by them; per block each activation load serves four rows and four independent FMA chains.
+    /// Avx2 only, formats without a minimum.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static void DotRows<TW, TA>(byte* w, long wStride, int rows, byte* a, int blocks, float* y)
+        where TW : struct, IInt8Block where TA : struct, IQ8Activation
+    {
+        float* xs = stackalloc float[blocks];    // d_a·2^112
+        float* xsum = stackalloc float[blocks];  // −offset·Σq_a
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* ab = a + (long)b * TA.Bytes;
+            xs[b] = TA.Scale(ab) * HalfRebias;
+            if (TW.Offset != 0)
+            {
+                Vector256<int> s = Avx2.MultiplyAddAdjacent(
+                    Avx2.MultiplyAddAdjacent(Vector256.Create((byte)1), Vector256.Load((sbyte*)(ab + TA.QuantsOffset))),
+                    Vector256.Create((short)1));
+                xsum[b] = -TW.Offset * Vector256.Sum(s);
+            }
+        }
+        float* sc = stackalloc float[32]; // [row][8 blocks]: d_w·d_a
+        int r = 0;
+        for (; r + 4 <= rows; r += 4)
+        {
+            byte* w0 = w + r * wStride, w1 = w0 + wStride, w2 = w1 + wStride, w3 = w2 + wStride;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            Vector256<float> acc2 = Vector256<float>.Zero, acc3 = Vector256<float>.Zero;
+            byte* ab = a + TA.QuantsOffset;
+            int b = 0;
+            for (; b + 8 <= blocks; b += 8)
+            {
+                Vector256<float> f = Vector256.Load(xs + b);
+                Vector256<float> s0 = ScaledHalves(Halves8Bits(w0, TW.Bytes), f), s1 = ScaledHalves(Halves8Bits(w1, TW.Bytes), f);
+                Vector256<float> s2 = ScaledHalves(Halves8Bits(w2, TW.Bytes), f), s3 = ScaledHalves(Halves8Bits(w3, TW.Bytes), f);
+                s0.Store(sc); s1.Store(sc + 8); s2.Store(sc + 16); s3.Store(sc + 24);
+                if (TW.Offset != 0)
+                {
+                    // the offset's share of all eight blocks at once: only the sum of the lanes matters
+                    Vector256<float> c = Vector256.Load(xsum + b);
+                    acc0 = Vector256.MultiplyAddEstimate(s0, c, acc0);
+                    acc1 = Vector256.MultiplyAddEstimate(s1, c, acc1);
+                    acc2 = Vector256.MultiplyAddEstimate(s2, c, acc2);
+                    acc3 = Vector256.MultiplyAddEstimate(s3, c, acc3);
+                }
+                for (int k = 0; k < 8; k++, w0 += TW.Bytes, w1 += TW.Bytes, w2 += TW.Bytes, w3 += TW.Bytes, ab += TA.Bytes)
+                {
+                    Vector256<sbyte> q = Vector256.Load((sbyte*)ab);
+                    acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w0, q)), Vector256.Create(sc[k]), acc0);
+                    acc1 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w1, q)), Vector256.Create(sc[8 + k]), acc1);
+                    acc2 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w2, q)), Vector256.Create(sc[16 + k]), acc2);
+                    acc3 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w3, q)), Vector256.Create(sc[24 + k]), acc3);
+                }
+            }
+            float t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+            for (; b < blocks; b++, w0 += TW.Bytes, w1 += TW.Bytes, w2 += TW.Bytes, w3 += TW.Bytes, ab += TA.Bytes)
+            {
+                Vector256<sbyte> q = Vector256.Load((sbyte*)ab);
+                float da = xs[b] * (1f / HalfRebias);
+                float d0 = TW.Scale(w0) * da, d1 = TW.Scale(w1) * da, d2 = TW.Scale(w2) * da, d3 = TW.Scale(w3) * da;
+                acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w0, q)), Vector256.Create(d0), acc0);
+                acc1 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w1, q)), Vector256.Create(d1), acc1);
+                acc2 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w2, q)), Vector256.Create(d2), acc2);
+                acc3 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w3, q)), Vector256.Create(d3), acc3);
+                if (TW.Offset != 0) { t0 += d0 * xsum[b]; t1 += d1 * xsum[b]; t2 += d2 * xsum[b]; t3 += d3 * xsum[b]; }
+            }
+            y[r] = Vector256.Sum(acc0) + t0;
+            y[r + 1] = Vector256.Sum(acc1) + t1;
+            y[r + 2] = Vector256.Sum(acc2) + t2;
+            y[r + 3] = Vector256.Sum(acc3) + t3;
+        }
+        for (; r < rows; r++)
+        {
+            byte* w0 = w + r * wStride;
+            Vector256<float> acc0 = Vector256<float>.Zero;
+            byte* ab = a + TA.QuantsOffset;
+            float t0 = 0;
+            for (int b = 0; b < blocks; b++, w0 += TW.Bytes, ab += TA.Bytes)
+            {
+                float d0 = TW.Scale(w0) * (xs[b] * (1f / HalfRebias));
+                acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w0, Vector256.Load((sbyte*)ab))),
+                    Vector256.Create(d0), acc0);
+                if (TW.Offset != 0) t0 += d0 * xsum[b];
+            }
+            y[r] = Vector256.Sum(acc0) + t0;
+        }
+    }
+
+    /// <summary>
+    /// Σ q_w·q_a of one block as 8 partial sums, q_w before its offset for offset formats (the caller subtracts
+    /// offset·Σq_a), else with the sign trick of <see cref="BlockSum256"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> BlockSum<TW>(byte* w, Vector256<sbyte> a) where TW : struct, IInt8Block
+    {
+        if (TW.Offset != 0) return UnsignedBySigned(TW.RawQuants256(w), a);
+        Vector256<sbyte> q = TW.Quants256(w);
+        return UnsignedBySigned(Avx2.Abs(q), Avx2.Sign(a, q));
+    }
+
+    /// <summary>The fp16 fields at <paramref name="p"/> and the 7 places <paramref name="stride"/> bytes apart, one per 32-bit lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Halves8Bits(byte* p, int stride) => Vector256.Create(
+        (int)*(ushort*)p, *(ushort*)(p + stride), *(ushort*)(p + 2 * stride), *(ushort*)(p + 3 * stride),
+        *(ushort*)(p + 4 * stride), *(ushort*)(p + 5 * stride), *(ushort*)(p + 6 * stride), *(ushort*)(p + 7 * stride));
+
+    /// <summary>
+    /// fp16 patterns (low 16 bits of each lane) times <paramref name="f112"/>·2^-112, rounded once: the exponent and
+    /// mantissa bits moved into a float's place are the half's value times 2^-112 exactly (subnormal halves become
+    /// subnormal floats), so with f112 = f·2^112 (exact: |f| ≤ 65504 cannot overflow) the product is fl(half·f).
+    /// Infinities and NaNs get a float exponent of all ones, so they stay infinite or NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> ScaledHalves(Vector256<int> h, Vector256<float> f112)
+    {
+        Vector256<int> em = h & Vector256.Create(0x7FFF);
+        Vector256<int> bits = (em << 13) | (Vector256.GreaterThan(em, Vector256.Create(0x7BFF)) & Vector256.Create(0x7F800000))
+                              | ((h & Vector256.Create(0x8000)) << 16);
+        return bits.AsSingle() * f112;
     }
 
     /// <summary>
