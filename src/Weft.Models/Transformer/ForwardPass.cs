@@ -138,9 +138,7 @@ internal sealed class ForwardPass
     private void Attention(LayerWeights lw, int layer, int n, float[] input)
     {
         int qw = _c.QueryWidth, kw = _c.KeyWidth, vw = _c.ValueWidth;
-        _matmul.Run(lw.Q, input, n, _q);
-        _matmul.Run(lw.K, input, n, _k);
-        _matmul.Run(lw.V, input, n, _v);
+        _matmul.Run(lw.Q, _q, lw.K, _k, lw.V, _v, input, n);
         if (lw.QBias != null) Bias.AddRows(_q, lw.QBias, n);
         if (lw.KBias != null) Bias.AddRows(_k, lw.KBias, n);
         if (lw.VBias != null) Bias.AddRows(_v, lw.VBias, n);
@@ -178,8 +176,7 @@ internal sealed class ForwardPass
         int ff = _c.FeedForwardLength;
         if (_c.GatedFfn)
         {
-            _matmul.Run(lw.Gate, input, n, _gate);
-            _matmul.Run(lw.Up, input, n, _up);
+            _matmul.Run(lw.Gate, _gate, lw.Up, _up, input, n);
             for (int t = 0; t < n; t++)
             {
                 if (_c.Activation == FfnActivation.Silu) Activations.SwiGlu(_gate.AsSpan(t * ff, ff), _up.AsSpan(t * ff, ff));
