@@ -197,6 +197,29 @@ internal static unsafe class Int8Blocks
         where TW : struct, IInt8Block where TA : struct, IQ8Activation
     {
         int t = 0;
+        if (Avx2.IsSupported && !TW.HasMin && blocks <= MaxDecodeBlocks && tokens >= 4)
+        {
+            // [4 tokens][blocks] each: activation scales and −offset·Σq, decoded once per group of four tokens
+            float* xs = stackalloc float[4 * blocks];
+            float* xsum = stackalloc float[4 * blocks];
+            float* out4 = stackalloc float[4];
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* xt = x + (long)t * xStride;
+                for (int k = 0; k < 4; k++) ActivationBlocks<TW, TA>(xt + (long)k * xStride, blocks, xs + k * blocks, xsum + k * blocks, 1f);
+                int r = 0;
+                for (; r + 2 <= rows; r += 2) Dot2x4<TW, TA>(w + r * wStride, wStride, xt, xStride, blocks, xs, xsum, y + (long)t * yStride + r, yStride);
+                for (; r < rows; r++)
+                {
+                    Dot1x4<TW, TA>(w + r * wStride, xt, xStride, blocks, out4);
+                    float* yr = y + (long)t * yStride + r;
+                    yr[0] = out4[0];
+                    yr[yStride] = out4[1];
+                    yr[2 * yStride] = out4[2];
+                    yr[3 * yStride] = out4[3];
+                }
+            }
+        }
         if (Avx2.IsSupported && !TW.HasMin)
         {
             float* out4 = stackalloc float[4];
@@ -234,7 +257,7 @@ internal static unsafe class Int8Blocks
     }
 
     /// <summary>Most blocks in a row that <see cref="DotRows{TW,TA}"/> keeps per-block activation data for on the stack.</summary>
-    private const int MaxDecodeBlocks = 2048;
+    private const int MaxDecodeBlocks = 1024;
 
     /// <summary>2^112: a half's exponent and mantissa bits moved into a float's place give the half's value times 2^-112.</summary>
     private const float HalfRebias = 5.192296858534828e33f;
@@ -253,18 +276,7 @@ internal static unsafe class Int8Blocks
     {
         float* xs = stackalloc float[blocks];    // d_a·2^112
         float* xsum = stackalloc float[blocks];  // −offset·Σq_a
-        for (int b = 0; b < blocks; b++)
-        {
-            byte* ab = a + (long)b * TA.Bytes;
-            xs[b] = TA.Scale(ab) * HalfRebias;
-            if (TW.Offset != 0)
-            {
-                Vector256<int> s = Avx2.MultiplyAddAdjacent(
-                    Avx2.MultiplyAddAdjacent(Vector256.Create((byte)1), Vector256.Load((sbyte*)(ab + TA.QuantsOffset))),
-                    Vector256.Create((short)1));
-                xsum[b] = -TW.Offset * Vector256.Sum(s);
-            }
-        }
+        ActivationBlocks<TW, TA>(a, blocks, xs, xsum, HalfRebias);
         float* sc = stackalloc float[32]; // [row][8 blocks]: d_w·d_a
         int r = 0;
         for (; r + 4 <= rows; r += 4)
@@ -331,6 +343,131 @@ internal static unsafe class Int8Blocks
             y[r] = Vector256.Sum(acc0) + t0;
         }
     }
+
+    /// <summary>Per block of an activation row: its scale times <paramref name="factor"/>, and for offset formats −offset·Σq.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ActivationBlocks<TW, TA>(byte* a, int blocks, float* xs, float* xsum, float factor)
+        where TW : struct, IInt8Block where TA : struct, IQ8Activation
+    {
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* ab = a + (long)b * TA.Bytes;
+            xs[b] = TA.Scale(ab) * factor;
+            if (TW.Offset != 0)
+            {
+                Vector256<int> s = Avx2.MultiplyAddAdjacent(
+                    Avx2.MultiplyAddAdjacent(Vector256.Create((byte)1), Vector256.Load((sbyte*)(ab + TA.QuantsOffset))),
+                    Vector256.Create((short)1));
+                xsum[b] = -TW.Offset * Vector256.Sum(s);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Prompts: two weight rows (<paramref name="wStride"/> bytes apart) × four activation rows (<paramref name="xStride"/>
+    /// apart), eight accumulators. Each weight block is decoded once for four tokens and each activation block loaded
+    /// once for two rows; the activation scales and offset sums come decoded (<paramref name="xs"/>, <paramref name="xsum"/>:
+    /// [4][blocks]), the weight scales are converted eight blocks at a time. Writes y[t·yStride + r].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static void Dot2x4<TW, TA>(byte* w, long wStride, byte* a, int xStride, int blocks, float* xs, float* xsum, float* y, int yStride)
+        where TW : struct, IInt8Block where TA : struct, IQ8Activation
+    {
+        byte* w0 = w, w1 = w + wStride;
+        byte* a0 = a + TA.QuantsOffset, a1 = a0 + xStride, a2 = a1 + xStride, a3 = a2 + xStride;
+        Vector256<float> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector256<float> c10 = default, c11 = default, c12 = default, c13 = default;
+        float* sc = stackalloc float[64]; // [row][token][8 blocks]: d_w·d_a
+        var rebias = Vector256.Create(HalfRebias);
+        int b = 0;
+        for (; b + 8 <= blocks; b += 8)
+        {
+            Vector256<float> d0 = ScaledHalves(Halves8Bits(w0, TW.Bytes), rebias), d1 = ScaledHalves(Halves8Bits(w1, TW.Bytes), rebias);
+            Vector256<float> s00 = d0 * Vector256.Load(xs + b), s10 = d1 * Vector256.Load(xs + b);
+            Vector256<float> s01 = d0 * Vector256.Load(xs + blocks + b), s11 = d1 * Vector256.Load(xs + blocks + b);
+            Vector256<float> s02 = d0 * Vector256.Load(xs + 2 * blocks + b), s12 = d1 * Vector256.Load(xs + 2 * blocks + b);
+            Vector256<float> s03 = d0 * Vector256.Load(xs + 3 * blocks + b), s13 = d1 * Vector256.Load(xs + 3 * blocks + b);
+            s00.Store(sc); s01.Store(sc + 8); s02.Store(sc + 16); s03.Store(sc + 24);
+            s10.Store(sc + 32); s11.Store(sc + 40); s12.Store(sc + 48); s13.Store(sc + 56);
+            if (TW.Offset != 0)
+            {
+                // the offset's share of the eight blocks, into lane sums as in DotRows
+                Vector256<float> c = Vector256.Load(xsum + b);
+                c00 = Vector256.MultiplyAddEstimate(s00, c, c00); c10 = Vector256.MultiplyAddEstimate(s10, c, c10);
+                c = Vector256.Load(xsum + blocks + b);
+                c01 = Vector256.MultiplyAddEstimate(s01, c, c01); c11 = Vector256.MultiplyAddEstimate(s11, c, c11);
+                c = Vector256.Load(xsum + 2 * blocks + b);
+                c02 = Vector256.MultiplyAddEstimate(s02, c, c02); c12 = Vector256.MultiplyAddEstimate(s12, c, c12);
+                c = Vector256.Load(xsum + 3 * blocks + b);
+                c03 = Vector256.MultiplyAddEstimate(s03, c, c03); c13 = Vector256.MultiplyAddEstimate(s13, c, c13);
+            }
+            for (int k = 0; k < 8; k++, w0 += TW.Bytes, w1 += TW.Bytes, a0 += TA.Bytes, a1 += TA.Bytes, a2 += TA.Bytes, a3 += TA.Bytes)
+            {
+                BlockPair<TW>(w0, w1, out var u0, out var q0, out var u1, out var q1);
+                Vector256<sbyte> y0 = Vector256.Load((sbyte*)a0);
+                c00 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u0, q0, y0)), Vector256.Create(sc[k]), c00);
+                c10 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u1, q1, y0)), Vector256.Create(sc[32 + k]), c10);
+                Vector256<sbyte> y1 = Vector256.Load((sbyte*)a1);
+                c01 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u0, q0, y1)), Vector256.Create(sc[8 + k]), c01);
+                c11 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u1, q1, y1)), Vector256.Create(sc[40 + k]), c11);
+                Vector256<sbyte> y2 = Vector256.Load((sbyte*)a2);
+                c02 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u0, q0, y2)), Vector256.Create(sc[16 + k]), c02);
+                c12 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u1, q1, y2)), Vector256.Create(sc[48 + k]), c12);
+                Vector256<sbyte> y3 = Vector256.Load((sbyte*)a3);
+                c03 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u0, q0, y3)), Vector256.Create(sc[24 + k]), c03);
+                c13 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u1, q1, y3)), Vector256.Create(sc[56 + k]), c13);
+            }
+        }
+        float* tail = stackalloc float[8];
+        new Span<float>(tail, 8).Clear();
+        for (; b < blocks; b++, w0 += TW.Bytes, w1 += TW.Bytes, a0 += TA.Bytes, a1 += TA.Bytes, a2 += TA.Bytes, a3 += TA.Bytes)
+        {
+            BlockPair<TW>(w0, w1, out var u0, out var q0, out var u1, out var q1);
+            float dw0 = TW.Scale(w0), dw1 = TW.Scale(w1);
+            for (int t = 0; t < 4; t++)
+            {
+                byte* at = t == 0 ? a0 : t == 1 ? a1 : t == 2 ? a2 : a3;
+                Vector256<sbyte> yt = Vector256.Load((sbyte*)at);
+                float da = xs[t * blocks + b];
+                float s0 = dw0 * da, s1 = dw1 * da;
+                tail[t] += s0 * Vector256.Sum(PairDot<TW>(u0, q0, yt)) + (TW.Offset != 0 ? s0 * xsum[t * blocks + b] : 0f);
+                tail[4 + t] += s1 * Vector256.Sum(PairDot<TW>(u1, q1, yt)) + (TW.Offset != 0 ? s1 * xsum[t * blocks + b] : 0f);
+            }
+        }
+        y[0] = Vector256.Sum(c00) + tail[0];
+        y[1] = Vector256.Sum(c10) + tail[4];
+        y[yStride] = Vector256.Sum(c01) + tail[1];
+        y[yStride + 1] = Vector256.Sum(c11) + tail[5];
+        y[2 * yStride] = Vector256.Sum(c02) + tail[2];
+        y[2 * yStride + 1] = Vector256.Sum(c12) + tail[6];
+        y[3 * yStride] = Vector256.Sum(c03) + tail[3];
+        y[3 * yStride + 1] = Vector256.Sum(c13) + tail[7];
+    }
+
+    /// <summary>
+    /// The quants of two weight blocks ready for <see cref="PairDot{TW}"/>: for offset formats the stored (unsigned)
+    /// quants in <paramref name="u0"/>/<paramref name="u1"/>; otherwise |q| there and q itself, whose sign goes to the activations.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BlockPair<TW>(byte* w0, byte* w1, out Vector256<byte> u0, out Vector256<sbyte> q0, out Vector256<byte> u1, out Vector256<sbyte> q1)
+        where TW : struct, IInt8Block
+    {
+        if (TW.Offset != 0)
+        {
+            u0 = TW.RawQuants256(w0); u1 = TW.RawQuants256(w1);
+            q0 = default; q1 = default;
+        }
+        else
+        {
+            q0 = TW.Quants256(w0); q1 = TW.Quants256(w1);
+            u0 = Avx2.Abs(q0); u1 = Avx2.Abs(q1);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> PairDot<TW>(Vector256<byte> u, Vector256<sbyte> q, Vector256<sbyte> a) where TW : struct, IInt8Block =>
+        TW.Offset != 0 ? UnsignedBySigned(u, a) : UnsignedBySigned(u, Avx2.Sign(a, q));
 
     /// <summary>
     /// Σ q_w·q_a of one block as 8 partial sums, q_w before its offset for offset formats (the caller subtracts
