@@ -202,21 +202,21 @@ internal static unsafe class Int8Blocks
             // [4 tokens][blocks] each: activation scales and −offset·Σq, decoded once per group of four tokens
             float* xs = stackalloc float[4 * blocks];
             float* xsum = stackalloc float[4 * blocks];
-            float* out4 = stackalloc float[4];
+            float* xs112 = stackalloc float[blocks];
             for (; t + 4 <= tokens; t += 4)
             {
                 byte* xt = x + (long)t * xStride;
                 for (int k = 0; k < 4; k++) ActivationBlocks<TW, TA>(xt + (long)k * xStride, blocks, xs + k * blocks, xsum + k * blocks, 1f);
                 int r = 0;
                 for (; r + 2 <= rows; r += 2) Dot2x4<TW, TA>(w + r * wStride, wStride, xt, xStride, blocks, xs, xsum, y + (long)t * yStride + r, yStride);
-                for (; r < rows; r++)
+                if (r < rows)
                 {
-                    Dot1x4<TW, TA>(w + r * wStride, xt, xStride, blocks, out4);
-                    float* yr = y + (long)t * yStride + r;
-                    yr[0] = out4[0];
-                    yr[yStride] = out4[1];
-                    yr[2 * yStride] = out4[2];
-                    yr[3 * yStride] = out4[3];
+                    // the odd row: the decoding kernel's single-row path, token by token (its scales are d_a·2^112)
+                    for (int k = 0; k < 4; k++)
+                    {
+                        for (int i = 0; i < blocks; i++) xs112[i] = xs[k * blocks + i] * HalfRebias;
+                        y[(long)(t + k) * yStride + r] = DotRow<TW, TA>(w + r * wStride, xt + (long)k * xStride, blocks, xs112, xsum + k * blocks);
+                    }
                 }
             }
         }
@@ -327,21 +327,39 @@ internal static unsafe class Int8Blocks
             y[r + 2] = Vector256.Sum(acc2) + t2;
             y[r + 3] = Vector256.Sum(acc3) + t3;
         }
-        for (; r < rows; r++)
+        for (; r < rows; r++) y[r] = DotRow<TW, TA>(w + r * wStride, a, blocks, xs, xsum);
+    }
+
+    /// <summary>
+    /// One row of <see cref="DotRows{TW,TA}"/> (same <paramref name="xs"/>: d_a·2^112), with exactly its arithmetic per row:
+    /// a row's result must not depend on which rows or tokens share its call (batched decoding gives each sequence
+    /// the logits it gets alone), so every path here adds the same terms in the same order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float DotRow<TW, TA>(byte* w0, byte* a, int blocks, float* xs, float* xsum)
+        where TW : struct, IInt8Block where TA : struct, IQ8Activation
+    {
+        Vector256<float> acc0 = Vector256<float>.Zero;
+        byte* ab = a + TA.QuantsOffset;
+        float* sc = stackalloc float[8];
+        int b = 0;
+        for (; b + 8 <= blocks; b += 8)
         {
-            byte* w0 = w + r * wStride;
-            Vector256<float> acc0 = Vector256<float>.Zero;
-            byte* ab = a + TA.QuantsOffset;
-            float t0 = 0;
-            for (int b = 0; b < blocks; b++, w0 += TW.Bytes, ab += TA.Bytes)
-            {
-                float d0 = TW.Scale(w0) * (xs[b] * (1f / HalfRebias));
-                acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w0, Vector256.Load((sbyte*)ab))),
-                    Vector256.Create(d0), acc0);
-                if (TW.Offset != 0) t0 += d0 * xsum[b];
-            }
-            y[r] = Vector256.Sum(acc0) + t0;
+            Vector256<float> s0 = ScaledHalves(Halves8Bits(w0, TW.Bytes), Vector256.Load(xs + b));
+            s0.Store(sc);
+            if (TW.Offset != 0) acc0 = Vector256.MultiplyAddEstimate(s0, Vector256.Load(xsum + b), acc0);
+            for (int k = 0; k < 8; k++, w0 += TW.Bytes, ab += TA.Bytes)
+                acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w0, Vector256.Load((sbyte*)ab))), Vector256.Create(sc[k]), acc0);
         }
+        float t0 = 0;
+        for (; b < blocks; b++, w0 += TW.Bytes, ab += TA.Bytes)
+        {
+            float d0 = TW.Scale(w0) * (xs[b] * (1f / HalfRebias));
+            acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w0, Vector256.Load((sbyte*)ab))),
+                Vector256.Create(d0), acc0);
+            if (TW.Offset != 0) t0 += d0 * xsum[b];
+        }
+        return Vector256.Sum(acc0) + t0;
     }
 
     /// <summary>Per block of an activation row: its scale times <paramref name="factor"/>, and for offset formats −offset·Σq.</summary>
@@ -419,20 +437,29 @@ internal static unsafe class Int8Blocks
                 c13 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u1, q1, y3)), Vector256.Create(sc[56 + k]), c13);
             }
         }
-        float* tail = stackalloc float[8];
+        // the remaining blocks one by one, as DotRows takes them
+        float* tail = stackalloc float[8]; // [row][token]: the offset's share
         new Span<float>(tail, 8).Clear();
         for (; b < blocks; b++, w0 += TW.Bytes, w1 += TW.Bytes, a0 += TA.Bytes, a1 += TA.Bytes, a2 += TA.Bytes, a3 += TA.Bytes)
         {
             BlockPair<TW>(w0, w1, out var u0, out var q0, out var u1, out var q1);
             float dw0 = TW.Scale(w0), dw1 = TW.Scale(w1);
-            for (int t = 0; t < 4; t++)
+            float s00 = dw0 * xs[b], s01 = dw0 * xs[blocks + b], s02 = dw0 * xs[2 * blocks + b], s03 = dw0 * xs[3 * blocks + b];
+            float s10 = dw1 * xs[b], s11 = dw1 * xs[blocks + b], s12 = dw1 * xs[2 * blocks + b], s13 = dw1 * xs[3 * blocks + b];
+            Vector256<sbyte> y0 = Vector256.Load((sbyte*)a0), y1 = Vector256.Load((sbyte*)a1);
+            Vector256<sbyte> y2 = Vector256.Load((sbyte*)a2), y3 = Vector256.Load((sbyte*)a3);
+            c00 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u0, q0, y0)), Vector256.Create(s00), c00);
+            c10 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u1, q1, y0)), Vector256.Create(s10), c10);
+            c01 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u0, q0, y1)), Vector256.Create(s01), c01);
+            c11 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u1, q1, y1)), Vector256.Create(s11), c11);
+            c02 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u0, q0, y2)), Vector256.Create(s02), c02);
+            c12 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u1, q1, y2)), Vector256.Create(s12), c12);
+            c03 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u0, q0, y3)), Vector256.Create(s03), c03);
+            c13 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u1, q1, y3)), Vector256.Create(s13), c13);
+            if (TW.Offset != 0)
             {
-                byte* at = t == 0 ? a0 : t == 1 ? a1 : t == 2 ? a2 : a3;
-                Vector256<sbyte> yt = Vector256.Load((sbyte*)at);
-                float da = xs[t * blocks + b];
-                float s0 = dw0 * da, s1 = dw1 * da;
-                tail[t] += s0 * Vector256.Sum(PairDot<TW>(u0, q0, yt)) + (TW.Offset != 0 ? s0 * xsum[t * blocks + b] : 0f);
-                tail[4 + t] += s1 * Vector256.Sum(PairDot<TW>(u1, q1, yt)) + (TW.Offset != 0 ? s1 * xsum[t * blocks + b] : 0f);
+                tail[0] += s00 * xsum[b]; tail[1] += s01 * xsum[blocks + b]; tail[2] += s02 * xsum[2 * blocks + b]; tail[3] += s03 * xsum[3 * blocks + b];
+                tail[4] += s10 * xsum[b]; tail[5] += s11 * xsum[blocks + b]; tail[6] += s12 * xsum[2 * blocks + b]; tail[7] += s13 * xsum[3 * blocks + b];
             }
         }
         y[0] = Vector256.Sum(c00) + tail[0];
