@@ -14,6 +14,7 @@ public static class KernelChecks
         foreach (var type in QuantRegistry.Supported.OrderBy(t => (uint)t))
             list.Add(($"format {TypeTraits.NameOf(type)}", seed => FormatChecks.Check(QuantRegistry.Get(type), seed)));
         list.AddRange(ElementwiseChecks.All);
+        list.AddRange(MatMulChecks.All);
         return list;
     }
 

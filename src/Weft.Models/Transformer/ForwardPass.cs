@@ -142,9 +142,7 @@ internal sealed class ForwardPass
     private void Attention(LayerWeights lw, int layer, int n, float[] input)
     {
         int qw = _c.QueryWidth, kw = _c.KeyWidth, vw = _c.ValueWidth;
-        _matmul.Run(lw.Q, input, n, _q);
-        _matmul.Run(lw.K, input, n, _k);
-        _matmul.Run(lw.V, input, n, _v);
+        _matmul.Run(lw.Q, _q, lw.K, _k, lw.V, _v, input, n);
         if (_lora != null)
         {
             _lora.Apply(_lora.Terms.For(layer, LoraSlot.Q), input, n, _q);
@@ -189,8 +187,7 @@ internal sealed class ForwardPass
         int ff = _c.FeedForwardLength;
         if (_c.GatedFfn)
         {
-            _matmul.Run(lw.Gate, input, n, _gate);
-            _matmul.Run(lw.Up, input, n, _up);
+            _matmul.Run(lw.Gate, _gate, lw.Up, _up, input, n);
             _lora?.Apply(_lora.Terms.For(layer, LoraSlot.Gate), input, n, _gate);
             _lora?.Apply(_lora.Terms.For(layer, LoraSlot.Up), input, n, _up);
             for (int t = 0; t < n; t++)

@@ -46,8 +46,7 @@ internal sealed class MoeFeedForward
                     if (_chosen[t * used + k] == expert) { _rowsOf[m] = t; _rowWeight[m] = _weights[t * used + k]; m++; }
             if (m == 0) continue;
             for (int i = 0; i < m; i++) xn.AsSpan(_rowsOf[i] * d, d).CopyTo(_in.AsSpan(i * d, d));
-            _matmul.Run(lw.GateExperts![expert], _in, m, _gate);
-            _matmul.Run(lw.UpExperts![expert], _in, m, _up);
+            _matmul.Run(lw.GateExperts![expert], _gate, lw.UpExperts![expert], _up, _in, m);
             for (int i = 0; i < m; i++) Activations.SwiGlu(_gate.AsSpan(i * ff, ff), _up.AsSpan(i * ff, ff));
             _matmul.Run(lw.DownExperts![expert], _gate, m, _out);
             for (int i = 0; i < m; i++)

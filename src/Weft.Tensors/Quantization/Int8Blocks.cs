@@ -25,6 +25,16 @@ internal unsafe interface IInt8Block
 
     /// <summary>Elements 0..15 and 16..31. Called only where Ssse3 is supported.</summary>
     static abstract void Quants128(byte* block, out Vector128<sbyte> lo, out Vector128<sbyte> hi);
+
+    /// <summary>
+    /// For formats whose stored quants are unsigned with an implied offset (Q4_0: q − 8): the offset, else 0.
+    /// With an offset, <see cref="RawQuants256"/> gives the stored quants, which meet the activations in the
+    /// unsigned-by-signed multiply directly; the offset times the activation sum is subtracted once per block.
+    /// </summary>
+    static virtual int Offset => 0;
+
+    /// <summary>The 32 stored quants before the offset (unsigned, below 2·<see cref="Offset"/>). Avx2 only.</summary>
+    static virtual Vector256<byte> RawQuants256(byte* block) => throw new NotSupportedException("format without an offset");
 }
 
 /// <summary>An activation block of 32 signed bytes with a scale (Q8_0, Q8_1).</summary>
@@ -187,6 +197,29 @@ internal static unsafe class Int8Blocks
         where TW : struct, IInt8Block where TA : struct, IQ8Activation
     {
         int t = 0;
+        if (Avx2.IsSupported && !TW.HasMin && blocks <= MaxDecodeBlocks && tokens >= 4)
+        {
+            // [4 tokens][blocks] each: activation scales and −offset·Σq, decoded once per group of four tokens
+            float* xs = stackalloc float[4 * blocks];
+            float* xsum = stackalloc float[4 * blocks];
+            float* xs112 = stackalloc float[blocks];
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* xt = x + (long)t * xStride;
+                for (int k = 0; k < 4; k++) ActivationBlocks<TW, TA>(xt + (long)k * xStride, blocks, xs + k * blocks, xsum + k * blocks, 1f);
+                int r = 0;
+                for (; r + 2 <= rows; r += 2) Dot2x4<TW, TA>(w + r * wStride, wStride, xt, xStride, blocks, xs, xsum, y + (long)t * yStride + r, yStride);
+                if (r < rows)
+                {
+                    // the odd row: the decoding kernel's single-row path, token by token (its scales are d_a·2^112)
+                    for (int k = 0; k < 4; k++)
+                    {
+                        for (int i = 0; i < blocks; i++) xs112[i] = xs[k * blocks + i] * HalfRebias;
+                        y[(long)(t + k) * yStride + r] = DotRow<TW, TA>(w + r * wStride, xt + (long)k * xStride, blocks, xs112, xsum + k * blocks);
+                    }
+                }
+            }
+        }
         if (Avx2.IsSupported && !TW.HasMin)
         {
             float* out4 = stackalloc float[4];
@@ -209,13 +242,291 @@ internal static unsafe class Int8Blocks
             byte* xt = x + (long)t * xStride;
             float* yt = y + (long)t * yStride;
             int r = 0;
-            if (Avx2.IsSupported && !TW.HasMin)
+            if (Avx2.IsSupported && !TW.HasMin && blocks <= MaxDecodeBlocks)
+            {
+                DotRows<TW, TA>(w, wStride, rows, xt, blocks, yt);
+                r = rows;
+            }
+            else if (Avx2.IsSupported && !TW.HasMin)
             {
                 for (; r + 2 <= rows; r += 2)
                     Dot2x1<TW, TA>(w + r * wStride, w + (r + 1) * wStride, xt, blocks, yt + r);
             }
             for (; r < rows; r++) yt[r] = Dot<TW, TA>(w + r * wStride, xt, blocks);
         }
+    }
+
+    /// <summary>Most blocks in a row that <see cref="DotRows{TW,TA}"/> keeps per-block activation data for on the stack.</summary>
+    private const int MaxDecodeBlocks = 1024;
+
+    /// <summary>2^112: a half's exponent and mantissa bits moved into a float's place give the half's value times 2^-112.</summary>
+    private const float HalfRebias = 5.192296858534828e33f;
+
+    /// <summary>
+    /// Decoding: <c>y[r]</c> = <see cref="Dot{TW,TA}"/>(row r, activation row) for r &lt; rows, four weight rows at a time
+    /// against one activation row. The activation's block scales (times 2^112, see <see cref="ScaledHalves"/>) and, for
+    /// offset formats, its block sums are decoded once per call; per eight blocks each row's fp16 scales are converted
+    /// together and multiplied by them; per block each activation load serves four rows and four independent FMA chains.
+    /// Avx2 only, formats without a minimum.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static void DotRows<TW, TA>(byte* w, long wStride, int rows, byte* a, int blocks, float* y)
+        where TW : struct, IInt8Block where TA : struct, IQ8Activation
+    {
+        float* xs = stackalloc float[blocks];    // d_a·2^112
+        float* xsum = stackalloc float[blocks];  // −offset·Σq_a
+        ActivationBlocks<TW, TA>(a, blocks, xs, xsum, HalfRebias);
+        float* sc = stackalloc float[32]; // [row][8 blocks]: d_w·d_a
+        int r = 0;
+        for (; r + 4 <= rows; r += 4)
+        {
+            byte* w0 = w + r * wStride, w1 = w0 + wStride, w2 = w1 + wStride, w3 = w2 + wStride;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            Vector256<float> acc2 = Vector256<float>.Zero, acc3 = Vector256<float>.Zero;
+            byte* ab = a + TA.QuantsOffset;
+            int b = 0;
+            for (; b + 8 <= blocks; b += 8)
+            {
+                Vector256<float> f = Vector256.Load(xs + b);
+                Vector256<float> s0 = ScaledHalves(Halves8Bits(w0, TW.Bytes), f), s1 = ScaledHalves(Halves8Bits(w1, TW.Bytes), f);
+                Vector256<float> s2 = ScaledHalves(Halves8Bits(w2, TW.Bytes), f), s3 = ScaledHalves(Halves8Bits(w3, TW.Bytes), f);
+                s0.Store(sc); s1.Store(sc + 8); s2.Store(sc + 16); s3.Store(sc + 24);
+                if (TW.Offset != 0)
+                {
+                    // the offset's share of all eight blocks at once: only the sum of the lanes matters
+                    Vector256<float> c = Vector256.Load(xsum + b);
+                    acc0 = Vector256.MultiplyAddEstimate(s0, c, acc0);
+                    acc1 = Vector256.MultiplyAddEstimate(s1, c, acc1);
+                    acc2 = Vector256.MultiplyAddEstimate(s2, c, acc2);
+                    acc3 = Vector256.MultiplyAddEstimate(s3, c, acc3);
+                }
+                for (int k = 0; k < 8; k++, w0 += TW.Bytes, w1 += TW.Bytes, w2 += TW.Bytes, w3 += TW.Bytes, ab += TA.Bytes)
+                {
+                    Vector256<sbyte> q = Vector256.Load((sbyte*)ab);
+                    acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w0, q)), Vector256.Create(sc[k]), acc0);
+                    acc1 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w1, q)), Vector256.Create(sc[8 + k]), acc1);
+                    acc2 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w2, q)), Vector256.Create(sc[16 + k]), acc2);
+                    acc3 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w3, q)), Vector256.Create(sc[24 + k]), acc3);
+                }
+            }
+            float t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+            for (; b < blocks; b++, w0 += TW.Bytes, w1 += TW.Bytes, w2 += TW.Bytes, w3 += TW.Bytes, ab += TA.Bytes)
+            {
+                Vector256<sbyte> q = Vector256.Load((sbyte*)ab);
+                float da = xs[b] * (1f / HalfRebias);
+                float d0 = TW.Scale(w0) * da, d1 = TW.Scale(w1) * da, d2 = TW.Scale(w2) * da, d3 = TW.Scale(w3) * da;
+                acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w0, q)), Vector256.Create(d0), acc0);
+                acc1 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w1, q)), Vector256.Create(d1), acc1);
+                acc2 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w2, q)), Vector256.Create(d2), acc2);
+                acc3 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w3, q)), Vector256.Create(d3), acc3);
+                if (TW.Offset != 0) { t0 += d0 * xsum[b]; t1 += d1 * xsum[b]; t2 += d2 * xsum[b]; t3 += d3 * xsum[b]; }
+            }
+            y[r] = Vector256.Sum(acc0) + t0;
+            y[r + 1] = Vector256.Sum(acc1) + t1;
+            y[r + 2] = Vector256.Sum(acc2) + t2;
+            y[r + 3] = Vector256.Sum(acc3) + t3;
+        }
+        for (; r < rows; r++) y[r] = DotRow<TW, TA>(w + r * wStride, a, blocks, xs, xsum);
+    }
+
+    /// <summary>
+    /// One row of <see cref="DotRows{TW,TA}"/> (same <paramref name="xs"/>: d_a·2^112), with exactly its arithmetic per row:
+    /// a row's result must not depend on which rows or tokens share its call (batched decoding gives each sequence
+    /// the logits it gets alone), so every path here adds the same terms in the same order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float DotRow<TW, TA>(byte* w0, byte* a, int blocks, float* xs, float* xsum)
+        where TW : struct, IInt8Block where TA : struct, IQ8Activation
+    {
+        Vector256<float> acc0 = Vector256<float>.Zero;
+        byte* ab = a + TA.QuantsOffset;
+        float* sc = stackalloc float[8];
+        int b = 0;
+        for (; b + 8 <= blocks; b += 8)
+        {
+            Vector256<float> s0 = ScaledHalves(Halves8Bits(w0, TW.Bytes), Vector256.Load(xs + b));
+            s0.Store(sc);
+            if (TW.Offset != 0) acc0 = Vector256.MultiplyAddEstimate(s0, Vector256.Load(xsum + b), acc0);
+            for (int k = 0; k < 8; k++, w0 += TW.Bytes, ab += TA.Bytes)
+                acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w0, Vector256.Load((sbyte*)ab))), Vector256.Create(sc[k]), acc0);
+        }
+        float t0 = 0;
+        for (; b < blocks; b++, w0 += TW.Bytes, ab += TA.Bytes)
+        {
+            float d0 = TW.Scale(w0) * (xs[b] * (1f / HalfRebias));
+            acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(BlockSum<TW>(w0, Vector256.Load((sbyte*)ab))),
+                Vector256.Create(d0), acc0);
+            if (TW.Offset != 0) t0 += d0 * xsum[b];
+        }
+        return Vector256.Sum(acc0) + t0;
+    }
+
+    /// <summary>Per block of an activation row: its scale times <paramref name="factor"/>, and for offset formats −offset·Σq.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ActivationBlocks<TW, TA>(byte* a, int blocks, float* xs, float* xsum, float factor)
+        where TW : struct, IInt8Block where TA : struct, IQ8Activation
+    {
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* ab = a + (long)b * TA.Bytes;
+            xs[b] = TA.Scale(ab) * factor;
+            if (TW.Offset != 0)
+            {
+                Vector256<int> s = Avx2.MultiplyAddAdjacent(
+                    Avx2.MultiplyAddAdjacent(Vector256.Create((byte)1), Vector256.Load((sbyte*)(ab + TA.QuantsOffset))),
+                    Vector256.Create((short)1));
+                xsum[b] = -TW.Offset * Vector256.Sum(s);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Prompts: two weight rows (<paramref name="wStride"/> bytes apart) × four activation rows (<paramref name="xStride"/>
+    /// apart), eight accumulators. Each weight block is decoded once for four tokens and each activation block loaded
+    /// once for two rows; the activation scales and offset sums come decoded (<paramref name="xs"/>, <paramref name="xsum"/>:
+    /// [4][blocks]), the weight scales are converted eight blocks at a time. Writes y[t·yStride + r].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static void Dot2x4<TW, TA>(byte* w, long wStride, byte* a, int xStride, int blocks, float* xs, float* xsum, float* y, int yStride)
+        where TW : struct, IInt8Block where TA : struct, IQ8Activation
+    {
+        byte* w0 = w, w1 = w + wStride;
+        byte* a0 = a + TA.QuantsOffset, a1 = a0 + xStride, a2 = a1 + xStride, a3 = a2 + xStride;
+        Vector256<float> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector256<float> c10 = default, c11 = default, c12 = default, c13 = default;
+        float* sc = stackalloc float[64]; // [row][token][8 blocks]: d_w·d_a
+        var rebias = Vector256.Create(HalfRebias);
+        int b = 0;
+        for (; b + 8 <= blocks; b += 8)
+        {
+            Vector256<float> d0 = ScaledHalves(Halves8Bits(w0, TW.Bytes), rebias), d1 = ScaledHalves(Halves8Bits(w1, TW.Bytes), rebias);
+            Vector256<float> s00 = d0 * Vector256.Load(xs + b), s10 = d1 * Vector256.Load(xs + b);
+            Vector256<float> s01 = d0 * Vector256.Load(xs + blocks + b), s11 = d1 * Vector256.Load(xs + blocks + b);
+            Vector256<float> s02 = d0 * Vector256.Load(xs + 2 * blocks + b), s12 = d1 * Vector256.Load(xs + 2 * blocks + b);
+            Vector256<float> s03 = d0 * Vector256.Load(xs + 3 * blocks + b), s13 = d1 * Vector256.Load(xs + 3 * blocks + b);
+            s00.Store(sc); s01.Store(sc + 8); s02.Store(sc + 16); s03.Store(sc + 24);
+            s10.Store(sc + 32); s11.Store(sc + 40); s12.Store(sc + 48); s13.Store(sc + 56);
+            if (TW.Offset != 0)
+            {
+                // the offset's share of the eight blocks, into lane sums as in DotRows
+                Vector256<float> c = Vector256.Load(xsum + b);
+                c00 = Vector256.MultiplyAddEstimate(s00, c, c00); c10 = Vector256.MultiplyAddEstimate(s10, c, c10);
+                c = Vector256.Load(xsum + blocks + b);
+                c01 = Vector256.MultiplyAddEstimate(s01, c, c01); c11 = Vector256.MultiplyAddEstimate(s11, c, c11);
+                c = Vector256.Load(xsum + 2 * blocks + b);
+                c02 = Vector256.MultiplyAddEstimate(s02, c, c02); c12 = Vector256.MultiplyAddEstimate(s12, c, c12);
+                c = Vector256.Load(xsum + 3 * blocks + b);
+                c03 = Vector256.MultiplyAddEstimate(s03, c, c03); c13 = Vector256.MultiplyAddEstimate(s13, c, c13);
+            }
+            for (int k = 0; k < 8; k++, w0 += TW.Bytes, w1 += TW.Bytes, a0 += TA.Bytes, a1 += TA.Bytes, a2 += TA.Bytes, a3 += TA.Bytes)
+            {
+                BlockPair<TW>(w0, w1, out var u0, out var q0, out var u1, out var q1);
+                Vector256<sbyte> y0 = Vector256.Load((sbyte*)a0);
+                c00 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u0, q0, y0)), Vector256.Create(sc[k]), c00);
+                c10 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u1, q1, y0)), Vector256.Create(sc[32 + k]), c10);
+                Vector256<sbyte> y1 = Vector256.Load((sbyte*)a1);
+                c01 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u0, q0, y1)), Vector256.Create(sc[8 + k]), c01);
+                c11 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u1, q1, y1)), Vector256.Create(sc[40 + k]), c11);
+                Vector256<sbyte> y2 = Vector256.Load((sbyte*)a2);
+                c02 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u0, q0, y2)), Vector256.Create(sc[16 + k]), c02);
+                c12 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u1, q1, y2)), Vector256.Create(sc[48 + k]), c12);
+                Vector256<sbyte> y3 = Vector256.Load((sbyte*)a3);
+                c03 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u0, q0, y3)), Vector256.Create(sc[24 + k]), c03);
+                c13 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u1, q1, y3)), Vector256.Create(sc[56 + k]), c13);
+            }
+        }
+        // the remaining blocks one by one, as DotRows takes them
+        float* tail = stackalloc float[8]; // [row][token]: the offset's share
+        new Span<float>(tail, 8).Clear();
+        for (; b < blocks; b++, w0 += TW.Bytes, w1 += TW.Bytes, a0 += TA.Bytes, a1 += TA.Bytes, a2 += TA.Bytes, a3 += TA.Bytes)
+        {
+            BlockPair<TW>(w0, w1, out var u0, out var q0, out var u1, out var q1);
+            float dw0 = TW.Scale(w0), dw1 = TW.Scale(w1);
+            float s00 = dw0 * xs[b], s01 = dw0 * xs[blocks + b], s02 = dw0 * xs[2 * blocks + b], s03 = dw0 * xs[3 * blocks + b];
+            float s10 = dw1 * xs[b], s11 = dw1 * xs[blocks + b], s12 = dw1 * xs[2 * blocks + b], s13 = dw1 * xs[3 * blocks + b];
+            Vector256<sbyte> y0 = Vector256.Load((sbyte*)a0), y1 = Vector256.Load((sbyte*)a1);
+            Vector256<sbyte> y2 = Vector256.Load((sbyte*)a2), y3 = Vector256.Load((sbyte*)a3);
+            c00 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u0, q0, y0)), Vector256.Create(s00), c00);
+            c10 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u1, q1, y0)), Vector256.Create(s10), c10);
+            c01 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u0, q0, y1)), Vector256.Create(s01), c01);
+            c11 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u1, q1, y1)), Vector256.Create(s11), c11);
+            c02 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u0, q0, y2)), Vector256.Create(s02), c02);
+            c12 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u1, q1, y2)), Vector256.Create(s12), c12);
+            c03 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u0, q0, y3)), Vector256.Create(s03), c03);
+            c13 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(PairDot<TW>(u1, q1, y3)), Vector256.Create(s13), c13);
+            if (TW.Offset != 0)
+            {
+                tail[0] += s00 * xsum[b]; tail[1] += s01 * xsum[blocks + b]; tail[2] += s02 * xsum[2 * blocks + b]; tail[3] += s03 * xsum[3 * blocks + b];
+                tail[4] += s10 * xsum[b]; tail[5] += s11 * xsum[blocks + b]; tail[6] += s12 * xsum[2 * blocks + b]; tail[7] += s13 * xsum[3 * blocks + b];
+            }
+        }
+        y[0] = Vector256.Sum(c00) + tail[0];
+        y[1] = Vector256.Sum(c10) + tail[4];
+        y[yStride] = Vector256.Sum(c01) + tail[1];
+        y[yStride + 1] = Vector256.Sum(c11) + tail[5];
+        y[2 * yStride] = Vector256.Sum(c02) + tail[2];
+        y[2 * yStride + 1] = Vector256.Sum(c12) + tail[6];
+        y[3 * yStride] = Vector256.Sum(c03) + tail[3];
+        y[3 * yStride + 1] = Vector256.Sum(c13) + tail[7];
+    }
+
+    /// <summary>
+    /// The quants of two weight blocks ready for <see cref="PairDot{TW}"/>: for offset formats the stored (unsigned)
+    /// quants in <paramref name="u0"/>/<paramref name="u1"/>; otherwise |q| there and q itself, whose sign goes to the activations.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BlockPair<TW>(byte* w0, byte* w1, out Vector256<byte> u0, out Vector256<sbyte> q0, out Vector256<byte> u1, out Vector256<sbyte> q1)
+        where TW : struct, IInt8Block
+    {
+        if (TW.Offset != 0)
+        {
+            u0 = TW.RawQuants256(w0); u1 = TW.RawQuants256(w1);
+            q0 = default; q1 = default;
+        }
+        else
+        {
+            q0 = TW.Quants256(w0); q1 = TW.Quants256(w1);
+            u0 = Avx2.Abs(q0); u1 = Avx2.Abs(q1);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> PairDot<TW>(Vector256<byte> u, Vector256<sbyte> q, Vector256<sbyte> a) where TW : struct, IInt8Block =>
+        TW.Offset != 0 ? UnsignedBySigned(u, a) : UnsignedBySigned(u, Avx2.Sign(a, q));
+
+    /// <summary>
+    /// Σ q_w·q_a of one block as 8 partial sums, q_w before its offset for offset formats (the caller subtracts
+    /// offset·Σq_a), else with the sign trick of <see cref="BlockSum256"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> BlockSum<TW>(byte* w, Vector256<sbyte> a) where TW : struct, IInt8Block
+    {
+        if (TW.Offset != 0) return UnsignedBySigned(TW.RawQuants256(w), a);
+        Vector256<sbyte> q = TW.Quants256(w);
+        return UnsignedBySigned(Avx2.Abs(q), Avx2.Sign(a, q));
+    }
+
+    /// <summary>The fp16 fields at <paramref name="p"/> and the 7 places <paramref name="stride"/> bytes apart, one per 32-bit lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Halves8Bits(byte* p, int stride) => Vector256.Create(
+        (int)*(ushort*)p, *(ushort*)(p + stride), *(ushort*)(p + 2 * stride), *(ushort*)(p + 3 * stride),
+        *(ushort*)(p + 4 * stride), *(ushort*)(p + 5 * stride), *(ushort*)(p + 6 * stride), *(ushort*)(p + 7 * stride));
+
+    /// <summary>
+    /// fp16 patterns (low 16 bits of each lane) times <paramref name="f112"/>·2^-112, rounded once: the exponent and
+    /// mantissa bits moved into a float's place are the half's value times 2^-112 exactly (subnormal halves become
+    /// subnormal floats), so with f112 = f·2^112 (exact: |f| ≤ 65504 cannot overflow) the product is fl(half·f).
+    /// Infinities and NaNs get a float exponent of all ones, so they stay infinite or NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> ScaledHalves(Vector256<int> h, Vector256<float> f112)
+    {
+        Vector256<int> em = h & Vector256.Create(0x7FFF);
+        Vector256<int> bits = (em << 13) | (Vector256.GreaterThan(em, Vector256.Create(0x7BFF)) & Vector256.Create(0x7F800000))
+                              | ((h & Vector256.Create(0x8000)) << 16);
+        return bits.AsSingle() * f112;
     }
 
     /// <summary>

@@ -115,6 +115,15 @@ public sealed class Q4_0Format : QuantFormat
             return (Vector256.Create(lo, hi) - Vector256.Create((byte)8)).AsSByte();
         }
 
+        public static int Offset => 8;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<byte> RawQuants256(byte* block)
+        {
+            Vector128<byte> raw = Vector128.Load(block + 2);
+            return Vector256.Create(raw, (raw.AsUInt16() >>> 4).AsByte()) & Vector256.Create((byte)0x0F);
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Quants128(byte* block, out Vector128<sbyte> lo, out Vector128<sbyte> hi)
         {

@@ -172,7 +172,6 @@ public sealed class Q4_KFormat : QuantFormat
     {
         int nb = KQuantSimd.CheckDot(weights, BlockLen, activations, n);
         var acc = Vector256<float>.Zero;
-        var accMin = Vector256<float>.Zero;
         var low4 = Vector256.Create((byte)0xF);
         byte* sm = stackalloc byte[16];
         fixed (byte* w0 = weights)
@@ -183,13 +182,12 @@ public sealed class Q4_KFormat : QuantFormat
                 byte* x = w0 + i * BlockLen;
                 byte* y = a0 + i * Q8Bytes;
                 float yd = *(float*)y;
-                float d = yd * Half(x + OffD), dmin = yd * Half(x + OffDmin);
+                float d = Half(x + OffD) * yd, negDmin = -Half(x + OffDmin) * yd;
                 UnpackScaleMinK4(x + OffScales, sm);
 
                 // Each min covers two groups of 16 block sums.
                 var mins = Ssse3.Shuffle(Vector128.Load(sm + 8), KQuantSimd.DoubleMask);
                 var sumMins = Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(mins), Vector256.Load((short*)(y + Q8Bsums)));
-                accMin += Vector256.Create(dmin) * Vector256.ConvertToSingle(sumMins);
 
                 var sumi = Vector256<int>.Zero;
                 for (int k = 0; k < 4; k++)
@@ -201,9 +199,11 @@ public sealed class Q4_KFormat : QuantFormat
                     sumi += Avx2.MultiplyAddAdjacent(p0, Vector256.Create((short)sm[2 * k]));
                     sumi += Avx2.MultiplyAddAdjacent(p1, Vector256.Create((short)sm[2 * k + 1]));
                 }
-                acc += Vector256.Create(d) * Vector256.ConvertToSingle(sumi);
+                // the same fused steps in the same order as Dot1x4: a token's result must not depend on the path
+                acc = Vector256.MultiplyAddEstimate(Vector256.Create(d), Vector256.ConvertToSingle(sumi), acc);
+                acc = Vector256.MultiplyAddEstimate(Vector256.Create(negDmin), Vector256.ConvertToSingle(sumMins), acc);
             }
         }
-        return Vector256.Sum(acc) - Vector256.Sum(accMin);
+        return Vector256.Sum(acc);
     }
 }

@@ -275,7 +275,8 @@ public sealed class Q6_KFormat : QuantFormat
                     sumi += Avx2.MultiplyAddAdjacent(p4, Avx2.ConvertToVector256Int16(Ssse3.Shuffle(sc, KQuantSimd.PairMask(k + 3).AsSByte())));
                 }
                 sumi -= Vector256.ShiftLeft(offset, 5);
-                acc += Vector256.Create(d) * Vector256.ConvertToSingle(sumi);
+                // fused, as Dot1x4 does: a token's result must not depend on the path (batched decoding)
+                acc = Vector256.MultiplyAddEstimate(Vector256.Create(d), Vector256.ConvertToSingle(sumi), acc);
             }
         }
         return Vector256.Sum(acc);

@@ -17,11 +17,16 @@ public sealed class WorkerPool : IDisposable
     private readonly Thread[] _threads;
     private readonly SemaphoreSlim _wake;
     private readonly Lock _gate = new();
+    // The job of the current generation; written by the caller before it opens the generation in _ticket.
     private IRangeJob? _job;
     private int _count;
     private int _chunk;
-    private int _next;
-    private int _pending;
+    // (generation << 32) | next item to claim. A claim is a compare-and-swap that also checks the generation, so a
+    // worker that wakes late, after its job was finished and another published, can never claim the new job's items
+    // with the old job's fields. Closed is stored as the next item once every item is done.
+    private long _ticket;
+    private const int Closed = int.MaxValue;
+    private int _done;           // items finished in the current generation
     private long _generation;
     private volatile bool _stopping;
     private int _sleepers;
@@ -65,35 +70,48 @@ public sealed class WorkerPool : IDisposable
         _job = job;
         _count = count;
         _chunk = chunk;
-        _next = 0;
         _failure = null;
-        Volatile.Write(ref _pending, _threads.Length);
-        Interlocked.Increment(ref _generation);
+        Volatile.Write(ref _done, 0);
+        long generation = Interlocked.Increment(ref _generation);
+        Volatile.Write(ref _ticket, TicketOf(generation, 0));
         int sleepers = Volatile.Read(ref _sleepers);
         if (sleepers > 0) _wake.Release(sleepers);
-        Work(0);
+        Work(0, generation);
+        // Only items claimed by someone are waited for: a worker that has not woken yet finds the job finished (or
+        // another one open) and claims nothing, so a descheduled worker never holds up the caller.
         var spin = new SpinWait();
-        while (Volatile.Read(ref _pending) != 0) spin.SpinOnce(-1);
+        while (Volatile.Read(ref _done) < count) spin.SpinOnce(-1);
+        Volatile.Write(ref _ticket, TicketOf(generation, Closed));
         _job = null;
         if (_failure != null) throw new AggregateException("a worker thread failed", _failure);
     }
 
-    private void Work(int worker)
+    /// <summary>The generation's low 32 bits (a worker would have to sleep through 2^32 jobs to be fooled) and the next item.</summary>
+    private static long TicketOf(long generation, int next) => ((long)(uint)generation << 32) | (uint)next;
+
+    /// <summary>Claims and runs chunks of generation <paramref name="generation"/> until none is left.</summary>
+    private void Work(int worker, long generation)
     {
-        var job = _job!;
-        try
+        while (true)
         {
-            while (true)
+            long ticket = Volatile.Read(ref _ticket);
+            if (ticket >> 32 != (uint)generation) return;
+            int start = (int)ticket;
+            // the fields are this generation's: they are rewritten only after the ticket is closed, which fails the claim
+            IRangeJob? job = _job;
+            int count = _count, chunk = _chunk;
+            if (start >= count || job == null) return;
+            if (Interlocked.CompareExchange(ref _ticket, ticket + chunk, ticket) != ticket) continue;
+            int end = Math.Min(start + chunk, count);
+            try
             {
-                int start = Interlocked.Add(ref _next, _chunk) - _chunk;
-                if (start >= _count) break;
-                job.Execute(start, Math.Min(start + _chunk, _count), worker);
+                job.Execute(start, end, worker);
             }
-        }
-        catch (Exception e)
-        {
-            _failure = e;
-            Volatile.Write(ref _next, int.MaxValue / 2);
+            catch (Exception e)
+            {
+                _failure = e;
+            }
+            Interlocked.Add(ref _done, end - start);
         }
     }
 
@@ -116,9 +134,8 @@ public sealed class WorkerPool : IDisposable
             }
             if (_stopping) return;
             seen = Volatile.Read(ref _generation);
-            Work(worker);
+            Work(worker, seen);
             Volatile.Write(ref _workerAllocated[worker], GC.GetAllocatedBytesForCurrentThread());
-            Interlocked.Decrement(ref _pending);
         }
     }
 
