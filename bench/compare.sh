@@ -44,7 +44,7 @@ weft=(dotnet "$root/src/Weft.Cli/bin/Release/net10.0/weft.dll")
 out=$(mktemp -d)
 echo "# $(date -u +%FT%TZ) $(uptime)" >&2
 "$MEMBW" -t "$T" -r 5 > "$out/membw.txt"
-bw=$(awk '/^read:/ {print $5}' "$out/membw.txt")   # median read GB/s
+bw=$(awk '/^read:/ {print $6}' "$out/membw.txt")   # median read GB/s (the field after "median")
 echo "# membw: $(head -2 "$out/membw.txt" | tail -1)" >&2
 
 for round in $(seq 1 "$ROUNDS"); do
