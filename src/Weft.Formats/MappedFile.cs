@@ -22,6 +22,27 @@ public sealed unsafe class MappedFile : IDisposable
     public long Length { get; }
     public bool Disposed { get; private set; }
 
+    /// <summary>Maps <paramref name="path"/> and hands the mapping to <paramref name="parse"/>, which owns it from then
+    /// on; when parsing fails the mapping is released, and I/O failures become a <see cref="ModelFormatException"/>.</summary>
+    public static T OpenWith<T>(string path, string kind, Func<MappedFile, T> parse)
+    {
+        var file = Open(path, kind);
+        try
+        {
+            return parse(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            file.Dispose();
+            throw new ModelFormatException($"{path}: cannot read the file: {e.Message}");
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Maps <paramref name="path"/>; a folder, a missing file or an unreadable one is a
     /// <see cref="ModelFormatException"/> that calls the file a <paramref name="kind"/> file.</summary>
     public static MappedFile Open(string path, string kind)

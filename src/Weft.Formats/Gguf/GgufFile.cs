@@ -158,24 +158,8 @@ public sealed unsafe class GgufFile : IDisposable
     public static long AlignUp(long x, long alignment) => (x + alignment - 1) / alignment * alignment;
 
     /// <summary>Maps <paramref name="path"/> read-only and parses its header and tensor table.</summary>
-    public static GgufFile Open(string path)
-    {
-        var file = MappedFile.Open(path, "GGUF");
-        try
-        {
-            return new GgufFile(path, file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            file.Dispose();
-            throw new ModelFormatException($"{path}: cannot read the file: {e.Message}");
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
-    }
+    public static GgufFile Open(string path) =>
+        MappedFile.OpenWith(path, "GGUF", file => new GgufFile(path, file));
 
     public GgufTensorInfo? FindTensor(string name) => _tensorsByName.GetValueOrDefault(name);
 

@@ -129,24 +129,8 @@ public sealed unsafe class SafetensorsFile : IDisposable
     private ModelFormatException Error(string what) => new($"{Path}: {what}");
 
     /// <summary>Maps <paramref name="path"/> read-only and checks its header.</summary>
-    public static SafetensorsFile Open(string path)
-    {
-        var file = MappedFile.Open(path, "safetensors");
-        try
-        {
-            return new SafetensorsFile(path, file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            file.Dispose();
-            throw new ModelFormatException($"{path}: cannot read the file: {e.Message}");
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
-    }
+    public static SafetensorsFile Open(string path) =>
+        MappedFile.OpenWith(path, "safetensors", file => new SafetensorsFile(path, file));
 
     public SafetensorsTensor? Find(string name) => _byName.GetValueOrDefault(name);
 

@@ -72,10 +72,11 @@ public static class FineTuner
         });
         string fingerprint = Fingerprint(model, examples, o);
         int start = 0;
+        var rows = new List<MetricsRow>(); // every step's metrics so far, for the chart
         if (records.CheckpointPath != null && records.Resume && File.Exists(records.CheckpointPath))
         {
             start = TrainingCheckpoint.Load(records.CheckpointPath, trainer.Optimizer, fingerprint);
-            if (records.MetricsPath != null) MetricsLog.TruncateAfter(records.MetricsPath, start);
+            if (records.MetricsPath != null) rows = MetricsLog.TruncateAfter(records.MetricsPath, start);
         }
         else if (records.MetricsPath != null) File.Delete(records.MetricsPath);
 
@@ -110,11 +111,16 @@ public static class FineTuner
             double? val = records.Validation.Count > 0 && ((step + 1) % evalEvery == 0 || last) ? model.MeanLoss(records.Validation, o.BatchSize) : null;
             var elapsed = clock.Elapsed;
             double perSecond = tokens / Math.Max(elapsed.TotalSeconds, 1e-9);
-            metrics?.WriteLine(MetricsLog.Format(new MetricsRow
+            if (metrics != null)
             {
-                Step = step + 1, Loss = r.Loss, ValidationLoss = val, LearningRate = r.LearningRate, GradNorm = r.GradNorm,
-                TokensPerSecond = Math.Round(perSecond, 1), ElapsedSeconds = Math.Round(elapsed.TotalSeconds, 1),
-            }));
+                var row = new MetricsRow
+                {
+                    Step = step + 1, Loss = r.Loss, ValidationLoss = val, LearningRate = r.LearningRate, GradNorm = r.GradNorm,
+                    TokensPerSecond = Math.Round(perSecond, 1), ElapsedSeconds = Math.Round(elapsed.TotalSeconds, 1),
+                };
+                metrics.WriteLine(MetricsLog.Format(row));
+                rows.Add(row);
+            }
             if (records.CheckpointPath != null && ((step + 1) % records.CheckpointEvery == 0 || last))
             {
                 metrics?.Flush();
@@ -127,7 +133,7 @@ public static class FineTuner
         {
             metrics.Flush();
             string chart = Path.ChangeExtension(records.MetricsPath!, ".svg");
-            File.WriteAllText(chart + ".tmp", LossChart.Render(MetricsLog.Read(records.MetricsPath!), "fine-tuning loss per token"));
+            File.WriteAllText(chart + ".tmp", LossChart.Render(rows, "fine-tuning loss per token"));
             File.Move(chart + ".tmp", chart, overwrite: true);
         }
         return results;

@@ -41,13 +41,15 @@ public static class MetricsLog
         return rows;
     }
 
-    /// <summary>Keeps the rows up to <paramref name="lastStep"/> (a resumed run rewrites what came after its checkpoint).</summary>
-    public static void TruncateAfter(string path, int lastStep)
+    /// <summary>Keeps the rows up to <paramref name="lastStep"/> (a resumed run rewrites what came after its checkpoint);
+    /// returns them.</summary>
+    public static List<MetricsRow> TruncateAfter(string path, int lastStep)
     {
-        if (!File.Exists(path)) return;
-        var kept = Read(path).Where(r => r.Step <= lastStep).Select(Format).ToList();
+        var kept = Read(path).Where(r => r.Step <= lastStep).ToList();
+        if (!File.Exists(path)) return kept;
         string tmp = path + ".tmp";
-        File.WriteAllLines(tmp, kept);
+        File.WriteAllLines(tmp, kept.Select(Format));
         File.Move(tmp, path, overwrite: true);
+        return kept;
     }
 }

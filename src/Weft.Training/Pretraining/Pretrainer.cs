@@ -57,10 +57,11 @@ public static class Pretrainer
         log?.Invoke($"model: {parameters} parameters, {config.Model.Layers} layers, embedding {config.Model.Embedding}, {pool.ThreadCount} threads");
 
         int start = 0;
+        var rows = new List<MetricsRow>(); // every step's row so far, for the chart and eval.json
         if (resuming)
         {
             start = TrainingCheckpoint.Load(Out(CheckpointFile), trainer.Optimizer, fingerprint);
-            MetricsLog.TruncateAfter(Out(MetricsFile), start);
+            rows = MetricsLog.TruncateAfter(Out(MetricsFile), start);
             log?.Invoke($"resumed at step {start}");
         }
         else
@@ -88,23 +89,24 @@ public static class Pretrainer
                     TokensPerSecond = Math.Round(perSecond, 1), ElapsedSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
                 };
                 metrics.WriteLine(MetricsLog.Format(row));
+                rows.Add(row);
                 if ((step + 1) % t.CheckpointEvery == 0 || last)
                 {
                     metrics.Flush();
                     TrainingCheckpoint.Save(Out(CheckpointFile), trainer.Optimizer, step + 1, fingerprint);
-                    WriteChart(Out(ChartFile), Out(MetricsFile), config.Name);
+                    WriteChart(Out(ChartFile), rows, config.Name);
                 }
                 double secondsPerStep = clock.Elapsed.TotalSeconds / (step + 1 - start);
                 progress?.Invoke(new PretrainProgress(step + 1, t.Steps, r.Loss, val, r.LearningRate, r.GradNorm, perSecond,
                     clock.Elapsed, TimeSpan.FromSeconds(secondsPerStep * (t.Steps - step - 1))));
             }
         }
-        WriteChart(Out(ChartFile), Out(MetricsFile), config.Name);
+        WriteChart(Out(ChartFile), rows, config.Name);
         double finalLoss = model.MeanLoss(validation.EvaluationWindows(t.SequenceLength));
         string modelPath = Out(config.Name + ".gguf");
         ModelExport.Write(modelPath, model, vocabulary, config.Name, config.Output.Type == "F16", config.General, config.ChatTemplate);
         var result = new PretrainResult(modelPath, parameters, t.Steps, tokens, finalLoss, tokens / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed, start);
-        WriteEvaluation(Out(EvaluationFile), result, validation, config, Out(MetricsFile));
+        WriteEvaluation(Out(EvaluationFile), result, validation, config, rows);
         return result;
     }
 
@@ -125,17 +127,16 @@ public static class Pretrainer
         return GgufTokenizerLoader.ReadSpec(f);
     }
 
-    private static void WriteChart(string chartPath, string metricsPath, string name)
+    private static void WriteChart(string chartPath, IReadOnlyList<MetricsRow> rows, string name)
     {
         string tmp = chartPath + ".tmp";
-        File.WriteAllText(tmp, LossChart.Render(MetricsLog.Read(metricsPath), $"{name}: loss per token"));
+        File.WriteAllText(tmp, LossChart.Render(rows, $"{name}: loss per token"));
         File.Move(tmp, chartPath, overwrite: true);
     }
 
-    private static void WriteEvaluation(string path, PretrainResult r, TokenStream validation, PretrainConfig config, string metricsPath)
+    private static void WriteEvaluation(string path, PretrainResult r, TokenStream validation, PretrainConfig config, IReadOnlyList<MetricsRow> rows)
     {
         // Whole-run figures from the metrics: a resumed run's rows restart their clock, so the segments are summed.
-        var rows = MetricsLog.Read(metricsPath);
         double seconds = 0, segment = 0;
         foreach (var row in rows)
         {
