@@ -21,10 +21,14 @@ public sealed class Model : IDisposable
     /// <summary>The adapters' low-rank updates per layer and projection, added by the forward pass.</summary>
     public LoraTerms Lora { get; }
 
-    private Model(ModelSource file, Architecture architecture, ModelConfig config, DecoderWeights weights,
+    /// <summary>The packed copies of the weight matrices (see <see cref="PackedWeights"/>).</summary>
+    public PackedWeights Packs { get; }
+
+    private Model(ModelSource file, PackedWeights packs, Architecture architecture, ModelConfig config, DecoderWeights weights,
         IReadOnlyList<(LoraAdapterFile, float)> adapters, LoraTerms lora)
     {
         File = file;
+        Packs = packs;
         Architecture = architecture;
         Config = config;
         Weights = weights;
@@ -41,6 +45,7 @@ public sealed class Model : IDisposable
     public static Model Load(string path, IReadOnlyList<LoraSpec> adapters)
     {
         var file = ModelSource.Open(path);
+        var packs = new PackedWeights();
         var opened = new List<(LoraAdapterFile, float)>();
         try
         {
@@ -50,7 +55,7 @@ public sealed class Model : IDisposable
             // Rotate-half Q/K rows (checkpoints, unpermuted) rotate the same pairs under NeoX-style rope as llama.cpp's
             // permuted rows do under its normal rope: the attention scores are the same.
             if (file.RotateHalfQk) config = config with { RopeStyle = RopeStyle.NeoX };
-            var loader = new WeightLoader(file);
+            var loader = new WeightLoader(file, packs);
             var factors = loader.OptionalVector(TensorNames.RopeFrequencies, config.Rope.Dims / 2);
             if (factors != null) config = config with { Rope = config.Rope with { FreqFactors = factors } };
             var weights = arch.LoadWeights(loader, config);
@@ -61,11 +66,12 @@ public sealed class Model : IDisposable
                 adapter.CheckFits(file);
             }
             var lora = opened.Count == 0 ? LoraTerms.None : LoraTerms.Build(file, weights, opened);
-            return new Model(file, arch, config, weights, opened, lora);
+            return new Model(file, packs, arch, config, weights, opened, lora);
         }
         catch
         {
             foreach (var (adapter, _) in opened) adapter.Dispose();
+            packs.Dispose();
             file.Dispose();
             throw;
         }
@@ -82,6 +88,7 @@ public sealed class Model : IDisposable
     public void Dispose()
     {
         foreach (var (adapter, _) in Adapters) adapter.Dispose();
+        Packs.Dispose();
         File.Dispose();
     }
 }

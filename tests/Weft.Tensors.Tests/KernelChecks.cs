@@ -15,6 +15,7 @@ public static class KernelChecks
             list.Add(($"format {TypeTraits.NameOf(type)}", seed => FormatChecks.Check(QuantRegistry.Get(type), seed)));
         list.AddRange(ElementwiseChecks.All);
         list.AddRange(MatMulChecks.All);
+        list.AddRange(PackingChecks.All);
         return list;
     }
 

@@ -1,4 +1,4 @@
-// MatMul (single and grouped products, split among 1 to 3 threads) against DotReference row by row.
+// MatMul (single and grouped products, packed and not, split among 1 to 3 threads) against DotReference row by row.
 using System.Runtime.InteropServices;
 using Weft.Tensors.Kernels;
 using Weft.Tensors.Quantization;
@@ -92,8 +92,15 @@ public static class MatMulChecks
         for (int i = 0; i < group; i++) handles[i] = GCHandle.Alloc(data[i], GCHandleType.Pinned);
         try
         {
+            // every other matrix with a packing (Q4_0, Q8_0) goes packed: its whole groups through the packed
+            // kernels, the last rows mod 8 through the format's own
+            using var packs = new PackedWeights();
             var w = new QMatrix[group];
-            for (int i = 0; i < group; i++) w[i] = new QMatrix((byte*)handles[i].AddrOfPinnedObject(), types[i], rows[i], cols);
+            for (int i = 0; i < group; i++)
+            {
+                w[i] = new QMatrix((byte*)handles[i].AddrOfPinnedObject(), types[i], rows[i], cols);
+                if (i % 2 == 0) w[i] = packs.Pack(w[i]);
+            }
             if (group == 1) mm.Run(w[0], x, batch, ys[0]);
             else if (group == 2) mm.Run(w[0], ys[0], w[1], ys[1], x, batch);
             else mm.Run(w[0], ys[0], w[1], ys[1], w[2], ys[2], x, batch);

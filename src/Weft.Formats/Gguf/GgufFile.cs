@@ -172,6 +172,14 @@ public sealed unsafe class GgufFile : IDisposable
         return _base + DataOffset + t.Offset;
     }
 
+    /// <summary>The file offset of an address inside the mapping (as <see cref="DataPointer"/> hands out).</summary>
+    public long FileOffsetOf(byte* p)
+    {
+        ObjectDisposedException.ThrowIf(_file.Disposed || _base == null, this);
+        long offset = p - _base;
+        return offset >= 0 && offset <= FileLength ? offset : throw new ArgumentOutOfRangeException(nameof(p), $"address outside the mapping of {Path}");
+    }
+
     /// <summary>The bytes of a tensor of at most 2 GiB (larger ones are read row by row through <see cref="DataPointer"/>).</summary>
     public ReadOnlySpan<byte> TensorBytes(GgufTensorInfo t)
     {

@@ -37,7 +37,7 @@ public sealed class Falcon : Architecture
                 Down = w.Matrix(TensorNames.FfnDown(i), d, c.FeedForwardLength),
             };
         }
-        var embedding = w.Matrix(TensorNames.TokenEmbedding, c.VocabSize, d);
+        var embedding = w.Table(TensorNames.TokenEmbedding, c.VocabSize, d);
         return new DecoderWeights
         {
             TokenEmbedding = embedding,

@@ -61,7 +61,7 @@ public sealed class Gemma2 : Architecture
                 PostFfnNorm = w.Norm(TensorNames.FfnPostNorm(i), null, d),
             };
         }
-        var embedding = w.Matrix(TensorNames.TokenEmbedding, c.VocabSize, d);
+        var embedding = w.Table(TensorNames.TokenEmbedding, c.VocabSize, d);
         return new DecoderWeights
         {
             TokenEmbedding = embedding,

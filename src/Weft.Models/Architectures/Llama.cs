@@ -38,7 +38,7 @@ public sealed class Llama : Architecture
                 DownExperts = moe ? w.Experts(TensorNames.FfnDownExperts(i), c.ExpertCount, d, c.FeedForwardLength) : null,
             };
         }
-        var embedding = w.Matrix(TensorNames.TokenEmbedding, c.VocabSize, d);
+        var embedding = w.Table(TensorNames.TokenEmbedding, c.VocabSize, d);
         return new DecoderWeights
         {
             TokenEmbedding = embedding,

@@ -41,7 +41,7 @@ public sealed class Olmo2 : Architecture
         }
         return new DecoderWeights
         {
-            TokenEmbedding = w.Matrix(TensorNames.TokenEmbedding, c.VocabSize, d),
+            TokenEmbedding = w.Table(TensorNames.TokenEmbedding, c.VocabSize, d),
             OutputNorm = w.Norm(TensorNames.OutputNorm, null, d),
             Output = w.Matrix(TensorNames.Output, c.VocabSize, d),
             Layers = layers,

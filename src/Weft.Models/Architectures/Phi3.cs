@@ -39,7 +39,7 @@ public sealed class Phi3 : Architecture
                 Down = w.Matrix(TensorNames.FfnDown(i), d, ff),
             };
         }
-        var embedding = w.Matrix(TensorNames.TokenEmbedding, c.VocabSize, d);
+        var embedding = w.Table(TensorNames.TokenEmbedding, c.VocabSize, d);
         return new DecoderWeights
         {
             TokenEmbedding = embedding,

@@ -33,7 +33,7 @@ public sealed class Qwen2 : Architecture
                 Down = w.Matrix(TensorNames.FfnDown(i), d, c.FeedForwardLength),
             };
         }
-        var embedding = w.Matrix(TensorNames.TokenEmbedding, c.VocabSize, d);
+        var embedding = w.Table(TensorNames.TokenEmbedding, c.VocabSize, d);
         return new DecoderWeights
         {
             TokenEmbedding = embedding,

@@ -35,6 +35,12 @@ public abstract class ModelSource : IDisposable
     /// </summary>
     public virtual bool RotateHalfQk => false;
 
+    /// <summary>
+    /// Where the bytes at <paramref name="address"/> (inside a tensor of this source) lie on disk, for reading them
+    /// without touching the mapping; null when they cannot be read that way.
+    /// </summary>
+    public virtual (string File, long Offset)? DiskLocation(nint address) => null;
+
     public bool TryGet(string key, out GgufValue value) => Metadata.TryGetValue(key, out value!);
 
     public GgufValue Get(string key) => Metadata.TryGetValue(key, out var v)
@@ -75,6 +81,8 @@ public sealed unsafe class GgufSource : ModelSource
     public override IReadOnlyList<string> MetadataKeys => File.MetadataKeys;
     public override IReadOnlyList<SourceTensor> Tensors { get; }
     public override SourceTensor? FindTensor(string name) => _byName.GetValueOrDefault(name);
+
+    public override (string File, long Offset)? DiskLocation(nint address) => (File.Path, File.FileOffsetOf((byte*)address));
 
     public override void Dispose()
     {

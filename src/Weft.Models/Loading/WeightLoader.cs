@@ -3,10 +3,15 @@ using Weft.Formats;
 using Weft.Tensors;
 using Weft.Tensors.Kernels;
 using Weft.Tensors.Quantization;
+using Weft.Tensors.Quantization.Packed;
 
 namespace Weft.Models.Loading;
 
-public sealed unsafe class WeightLoader(ModelSource file)
+/// <summary>
+/// With <paramref name="packs"/>, the matrices the products read (not lookup tables) are also packed for the kernels
+/// where their format has a packing; the packed rows are read from disk, so the mapping keeps only what is used in place.
+/// </summary>
+public sealed unsafe class WeightLoader(ModelSource file, PackedWeights? packs = null)
 {
     public ModelSource File => file;
 
@@ -34,13 +39,33 @@ public sealed unsafe class WeightLoader(ModelSource file)
         ? (byte*)t.Parts[0]
         : throw new ModelFormatException($"{file.Path}: tensor '{t.Name}' is stored in {t.Parts.Length} parts where one was expected ({t.Where})");
 
-    /// <summary>A [rows, cols] matrix, stored in GGUF as shape [cols, rows].</summary>
-    public QMatrix Matrix(string name, int rows, int cols)
+    /// <summary>A [rows, cols] matrix, stored in GGUF as shape [cols, rows]: multiplied by, so packed when packing.</summary>
+    public QMatrix Matrix(string name, int rows, int cols) => Packed(Table(name, rows, cols));
+
+    /// <summary>A [rows, cols] table read row by row (the token embedding): never packed.</summary>
+    public QMatrix Table(string name, int rows, int cols)
     {
         var t = Require(name);
         CheckShape(t, cols, rows);
         CheckType(t);
         return new QMatrix(Whole(t), t.Type, rows, cols);
+    }
+
+    private QMatrix Packed(in QMatrix m)
+    {
+        if (packs == null) return m;
+        if (RowPacking.For(m.Type) == null) return m;
+        if (file.DiskLocation((nint)m.Data) is not var (path, start)) return packs.Pack(m);
+        using var handle = System.IO.File.OpenHandle(path);
+        return packs.Pack(m, (offset, dst) =>
+        {
+            for (int done = 0; done < dst.Length;)
+            {
+                int got = RandomAccess.Read(handle, dst[done..], start + offset + done);
+                if (got <= 0) throw new ModelFormatException($"{path}: ends inside the tensor data at byte {start + offset + done}");
+                done += got;
+            }
+        });
     }
 
     /// <summary>
@@ -49,12 +74,12 @@ public sealed unsafe class WeightLoader(ModelSource file)
     /// </summary>
     public QMatrix[] MatrixParts(string name, int cols, params int[] parts)
     {
-        var whole = Matrix(name, parts.Sum(), cols);
+        var whole = Table(name, parts.Sum(), cols);
         var result = new QMatrix[parts.Length];
         long row = 0;
         for (int i = 0; i < parts.Length; i++)
         {
-            result[i] = new QMatrix(whole.Data + row * whole.RowBytes, whole.Type, parts[i], cols);
+            result[i] = Packed(new QMatrix(whole.Data + row * whole.RowBytes, whole.Type, parts[i], cols));
             row += parts[i];
         }
         return result;
@@ -86,7 +111,7 @@ public sealed unsafe class WeightLoader(ModelSource file)
         long stride = TypeTraits.Of(t.Type).RowBytes(cols) * rows;
         // Stored as one stack (GGUF) or one part per expert (checkpoints that keep experts apart).
         for (int e = 0; e < experts; e++)
-            result[e] = new QMatrix(t.Parts.Length == experts ? (byte*)t.Parts[e] : Whole(t) + e * stride, t.Type, rows, cols);
+            result[e] = Packed(new QMatrix(t.Parts.Length == experts ? (byte*)t.Parts[e] : Whole(t) + e * stride, t.Type, rows, cols));
         return result;
     }
 

@@ -3,6 +3,7 @@
 // matrices over the same input (Q/K/V, gate/up) run as one group: one conversion per dot type, one hand-off.
 using System.Runtime.InteropServices;
 using Weft.Tensors.Quantization;
+using Weft.Tensors.Quantization.Packed;
 using Weft.Tensors.Threading;
 
 namespace Weft.Tensors.Kernels;
@@ -83,8 +84,10 @@ public sealed class MatMul
             }
         }
         // Chunks of rows: small enough to balance, large enough to amortise the hand-off; a multiple of four rows
-        // (the decoding kernels take four rows at a time).
-        int chunk = Math.Max(4, Math.Min(64, w.Rows / (_pool.ThreadCount * 8))) & ~3;
+        // (the decoding kernels take four rows at a time), of eight for packed matrices (their groups).
+        int chunk = w.Packing != null
+            ? Math.Max(8, Math.Min(64, w.Rows / (_pool.ThreadCount * 8))) & ~7
+            : Math.Max(4, Math.Min(64, w.Rows / (_pool.ThreadCount * 8))) & ~3;
         m.ChunkRows = chunk;
         m.FirstChunk = i == 0 ? 0 : _rows.Members[i - 1].FirstChunk + (_rows.Members[i - 1].W.Rows + _rows.Members[i - 1].ChunkRows - 1) / _rows.Members[i - 1].ChunkRows;
         _rows.Count = i + 1;
@@ -167,7 +170,18 @@ public sealed class MatMul
             var y = m.Y.Span[..(Batch * rows)];
             fixed (byte* x = xAll)
             fixed (float* yp = y)
-                w.Format.DotTile(w.Data + start * w.RowBytes, w.RowBytes, end - start, x, xRow, Batch, cols, yp + start, rows);
+            {
+                // chunks start on a group boundary, so the packed part is whole groups
+                int packedEnd = Math.Min(end, w.PackedRows);
+                if (start < packedEnd)
+                {
+                    w.Packing!.DotTile(w.Packed + start / RowPacking.GroupRows * w.Packing.GroupBytes(cols), (packedEnd - start) / RowPacking.GroupRows,
+                        x, xRow, Batch, cols, yp + start, rows);
+                    start = packedEnd;
+                }
+                if (start < end)
+                    w.Format.DotTile(w.Data + start * w.RowBytes, w.RowBytes, end - start, x, xRow, Batch, cols, yp + start, rows);
+            }
         }
     }
 }

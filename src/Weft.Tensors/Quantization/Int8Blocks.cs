@@ -260,7 +260,7 @@ internal static unsafe class Int8Blocks
     private const int MaxDecodeBlocks = 1024;
 
     /// <summary>2^112: a half's exponent and mantissa bits moved into a float's place give the half's value times 2^-112.</summary>
-    private const float HalfRebias = 5.192296858534828e33f;
+    internal const float HalfRebias = 5.192296858534828e33f;
 
     /// <summary>
     /// Decoding: <c>y[r]</c> = <see cref="Dot{TW,TA}"/>(row r, activation row) for r &lt; rows, four weight rows at a time
@@ -521,7 +521,7 @@ internal static unsafe class Int8Blocks
     /// Infinities and NaNs get a float exponent of all ones, so they stay infinite or NaN.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> ScaledHalves(Vector256<int> h, Vector256<float> f112)
+    internal static Vector256<float> ScaledHalves(Vector256<int> h, Vector256<float> f112)
     {
         Vector256<int> em = h & Vector256.Create(0x7FFF);
         Vector256<int> bits = (em << 13) | (Vector256.GreaterThan(em, Vector256.Create(0x7BFF)) & Vector256.Create(0x7F800000))
