@@ -10,6 +10,7 @@ public static class PackingChecks
     [
         ("packing Q4_0", seed => Check(GgmlType.Q4_0, seed)),
         ("packing Q8_0", seed => Check(GgmlType.Q8_0, seed)),
+        ("packing Q4_K", seed => Check(GgmlType.Q4_K, seed)),
     ];
 
     /// <summary>
@@ -25,9 +26,9 @@ public static class PackingChecks
         var f = QuantRegistry.Get(type);
         var dot = QuantRegistry.Get(f.DotType);
         var rng = new Random(seed * 31 + (int)type);
-        foreach (int blocks in new[] { 1, 3, 17, 520 })
+        foreach (int blocks in f.BlockSize == 32 ? new[] { 1, 3, 17, 520 } : new[] { 1, 3, 9 })
         {
-            int n = blocks * 32;
+            int n = blocks * f.BlockSize;
             int groups = blocks > 100 ? 1 : 1 + rng.Next(5);
             int rows = groups * 8;
             int wRow = (int)f.RowBytes(n), wStride = wRow + 6;

@@ -92,7 +92,11 @@ internal static unsafe class PackedInt8
 
     /// <summary>Bytes shifted right by four bits (the high nibbles, before masking).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<byte> High(Vector256<byte> v) => Avx2.ShiftRightLogical(v.AsUInt16(), 4).AsByte();
+    public static Vector256<byte> High(Vector256<byte> v) => Shift(v, 4);
+
+    /// <summary>Bytes shifted right by <paramref name="bits"/> in 16-bit lanes: mask afterwards to keep each byte's own bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> Shift(Vector256<byte> v, byte bits) => Avx2.ShiftRightLogical(v.AsUInt16(), bits).AsByte();
 
     /// <summary>
     /// Copies 8-byte pieces between the format's rows and a packed block: piece <c>k</c> of the four rows (0, 1, 4, 5)
