@@ -41,8 +41,9 @@ public sealed class Model : IDisposable
     public static Model Load(string path) => Load(path, []);
 
     /// <summary>Opens a model with LoRA adapters applied at inference (the base weights stay as they are); an adapter
-    /// that does not fit the base throws AdapterException naming the tensor and both shapes.</summary>
-    public static Model Load(string path, IReadOnlyList<LoraSpec> adapters)
+    /// that does not fit the base throws AdapterException naming the tensor and both shapes. Without
+    /// <paramref name="pack"/> no matrix is packed (for uses that read weights row by row, not through the products).</summary>
+    public static Model Load(string path, IReadOnlyList<LoraSpec> adapters, bool pack = true)
     {
         var file = ModelSource.Open(path);
         var packs = new PackedWeights();
@@ -55,7 +56,7 @@ public sealed class Model : IDisposable
             // Rotate-half Q/K rows (checkpoints, unpermuted) rotate the same pairs under NeoX-style rope as llama.cpp's
             // permuted rows do under its normal rope: the attention scores are the same.
             if (file.RotateHalfQk) config = config with { RopeStyle = RopeStyle.NeoX };
-            var loader = new WeightLoader(file, packs);
+            var loader = new WeightLoader(file, pack ? packs : null);
             var factors = loader.OptionalVector(TensorNames.RopeFrequencies, config.Rope.Dims / 2);
             if (factors != null) config = config with { Rope = config.Rope with { FreqFactors = factors } };
             var weights = arch.LoadWeights(loader, config);

@@ -47,7 +47,7 @@ internal static class FinetuneVerb
             int maxLen = r.GetValue(maxTokens);
             if (maxLen < 2) throw new UsageException("--max-tokens must be at least 2");
             if (r.GetValue(rank) < 1) throw new UsageException("--rank must be at least 1");
-            using var m = Model.Load(r.GetValue(model)!);
+            using var m = Model.Load(r.GetValue(model)!, [], pack: false);
             // chat rows are rendered with the same formatter `weft chat` uses, built only when a row needs it
             var formatter = new Lazy<ChatFormatter>(() => ChatFormatter.ForModel(m, r.GetValue(template)));
             ChatRenderer render = (turns, generationPrompt) =>

@@ -23,7 +23,7 @@ internal static class InspectVerb
             string? loadError = null;
             try
             {
-                using var m = Model.Load(path);
+                using var m = Model.Load(path, [], pack: false);
                 perToken = m.BytesPerToken;
             }
             catch (Exception e) when (e is Weft.Formats.ModelFormatException or UnsupportedModelException)
