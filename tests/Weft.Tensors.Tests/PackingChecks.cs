@@ -11,6 +11,8 @@ public static class PackingChecks
         ("packing Q4_0", seed => Check(GgmlType.Q4_0, seed)),
         ("packing Q8_0", seed => Check(GgmlType.Q8_0, seed)),
         ("packing Q4_K", seed => Check(GgmlType.Q4_K, seed)),
+        ("packing Q4_0 refuses non-finite scales", seed => CheckRefusal(GgmlType.Q4_0, seed)),
+        ("packing Q8_0 refuses non-finite scales", seed => CheckRefusal(GgmlType.Q8_0, seed)),
     ];
 
     /// <summary>
@@ -86,6 +88,41 @@ public static class PackingChecks
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Packings whose kernels read block scales in a form that holds only finite values (Q4_0, Q8_0) refuse a group
+    /// with an infinite or NaN scale, and <see cref="PackedWeights"/> then leaves the matrix unpacked.
+    /// </summary>
+    private static IEnumerable<string> CheckRefusal(GgmlType type, int seed)
+    {
+        var packing = RowPacking.For(type);
+        if (packing == null) yield break;
+        var f = QuantRegistry.Get(type);
+        var rng = new Random(seed);
+        int n = 64, wRow = (int)f.RowBytes(n);
+        var w = new byte[16 * wRow];
+        for (int r = 0; r < 16; r++) f.QuantizeReference(FormatChecks.RandomRow(rng, n), w.AsSpan(r * wRow, wRow));
+        int victim = 8 + rng.Next(8), block = rng.Next(2);
+        BitConverter.TryWriteBytes(w.AsSpan(victim * wRow + block * (wRow / 2)), rng.Next(2) == 0 ? (ushort)0x7C00 : (ushort)0xFE01);
+        var (finiteOk, refused, matrixPacked) = TryPack(packing, type, w, wRow, n);
+        if (!finiteOk) yield return "a group of finite scales was refused";
+        if (!refused) yield return $"row {victim} block {block}: a non-finite scale was packed";
+        if (matrixPacked) yield return "a matrix with a non-finite scale was packed";
+    }
+
+    private static unsafe (bool FiniteOk, bool Refused, bool MatrixPacked) TryPack(RowPacking packing, GgmlType type, byte[] w, int wRow, int n)
+    {
+        var dst = new byte[packing.GroupBytes(n)];
+        fixed (byte* wp = w)
+        fixed (byte* dp = dst)
+        {
+            bool finiteOk = packing.Pack(wp, wRow, n, dp);
+            bool refused = !packing.Pack(wp + 8 * wRow, wRow, n, dp);
+            using var packs = new Weft.Tensors.Kernels.PackedWeights();
+            var m = packs.Pack(new Weft.Tensors.Kernels.QMatrix(wp, type, 16, n));
+            return (finiteOk, refused, m.Packing != null || packs.Bytes != 0);
         }
     }
 

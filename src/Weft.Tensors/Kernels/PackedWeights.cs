@@ -23,8 +23,8 @@ public sealed unsafe class PackedWeights : IDisposable
     public long Bytes { get; private set; }
 
     /// <summary>
-    /// <paramref name="m"/> with its whole groups of eight rows packed, when its format has a packing on this machine
-    /// and it has at least eight rows; otherwise <paramref name="m"/> itself. The rows come from
+    /// <paramref name="m"/> with its whole groups of eight rows packed, when its format has a packing on this machine,
+    /// it has at least eight rows and the packing takes its values; otherwise <paramref name="m"/> itself. The rows come from
     /// <paramref name="read"/>, or from <see cref="QMatrix.Data"/> when it is null.
     /// </summary>
     public QMatrix Pack(in QMatrix m, MatrixReader? read = null)
@@ -39,6 +39,7 @@ public sealed unsafe class PackedWeights : IDisposable
             _blocks.Add((nint)dst);
             Bytes += groups * groupBytes;
         }
+        bool refused = false;
         byte* src = m.Data;
         long rowBytes = m.RowBytes;
         int cols = m.Cols;
@@ -58,10 +59,20 @@ public sealed unsafe class PackedWeights : IDisposable
             {
                 if (st != null) rows = st;
                 for (int g = g0; g < g1; g++)
-                    packing.Pack(rows + (g - g0) * groupBytes, rowBytes, cols, dst + g * groupBytes);
+                    if (!packing.Pack(rows + (g - g0) * groupBytes, rowBytes, cols, dst + g * groupBytes)) Volatile.Write(ref refused, true);
             }
             if (staging != null) ArrayPool<byte>.Shared.Return(staging);
         });
+        if (refused)
+        {
+            lock (_gate)
+            {
+                _blocks.Remove((nint)dst);
+                Bytes -= groups * groupBytes;
+            }
+            NativeMemory.AlignedFree(dst);
+            return m;
+        }
         return m.WithPacked(packing, dst);
     }
 

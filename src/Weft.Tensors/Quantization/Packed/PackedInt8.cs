@@ -8,7 +8,8 @@ namespace Weft.Tensors.Quantization.Packed;
 /// <summary>
 /// The kernels of one packed format: eight rows of a block in <see cref="GroupBlockBytes"/> bytes (the eight fp16
 /// scales first), against one or two activation rows. <c>xq</c> points at the quants of an activation's first
-/// block (34-byte Q8_0 blocks), <c>xs</c> holds the activation block scales and <c>xsum</c> −offset·Σq per block.
+/// block (34-byte Q8_0 blocks), <c>xs</c> holds the activation block scales times 2^112 (to meet
+/// <see cref="PackedInt8.ScalesTimes2Pow112"/>) and <c>xsum</c> −offset·Σq per block.
 /// Accumulation starts from zero, or from <c>y</c> when <c>first</c> is false (a long row taken in passes).
 /// </summary>
 internal unsafe interface IPackedKernel
@@ -65,12 +66,12 @@ internal static unsafe class PackedInt8
         }
     }
 
-    /// <summary>Per activation block: its scale, and −offset·Σq for formats with an offset.</summary>
+    /// <summary>Per activation block: its scale times 2^112, and −offset·Σq for formats with an offset.</summary>
     private static void Prepare<TK>(byte* a, int blocks, float* xs, int* xsum) where TK : struct, IPackedKernel
     {
         for (int b = 0; b < blocks; b++, a += ActivationBytes)
         {
-            xs[b] = Fp16.Read(a);
+            xs[b] = Fp16.Read(a) * Int8Blocks.HalfRebias; // times 2^112, meeting ScalesTimes2Pow112 (|d| ≤ 65504 stays finite)
             if (TK.Offset != 0)
             {
                 Vector256<int> s = Avx2.MultiplyAddAdjacent(
@@ -80,6 +81,19 @@ internal static unsafe class PackedInt8
             else xsum[b] = 0;
         }
     }
+
+    /// <summary>
+    /// The eight fp16 scales at <paramref name="p"/> times 2^-112, exactly, for finite halves: sign-extended to 32 bits and
+    /// shifted left by 13, a half's exponent and mantissa land in a float's place (worth 2^-112 of the value) and the
+    /// sign in bit 31; the mask clears the sign's copies from the exponent. Two operations where the general
+    /// conversion takes eight; packing refuses groups with an infinite or NaN scale (see <see cref="IsFinite"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ScalesTimes2Pow112(byte* p) =>
+        ((Avx2.ConvertToVector256Int32((short*)p) << 13) & Vector256.Create(unchecked((int)0x8FFFFFFF))).AsSingle();
+
+    /// <summary>Whether an fp16 pattern is finite (its exponent is not all ones).</summary>
+    public static bool IsFinite(ushort half) => (half & 0x7C00) != 0x7C00;
 
     /// <summary>The eight fp16 scales at <paramref name="p"/>, exactly, as floats (see <see cref="Int8Blocks.ScaledHalves"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -21,19 +21,22 @@ public sealed unsafe class Q4_0Packing : RowPacking
 
     public override GgmlType Type => GgmlType.Q4_0;
 
-    public override void Pack(byte* src, long srcStride, int n, byte* dst)
+    public override bool Pack(byte* src, long srcStride, int n, byte* dst)
     {
         int blocks = Int8Blocks.BlockCount(n);
+        bool finite = true;
         for (int b = 0; b < blocks; b++, dst += GroupBlock)
         {
             for (int r = 0; r < 8; r++)
             {
                 byte* s = src + r * srcStride + (long)b * RowBlockBytes;
                 *(ushort*)(dst + 2 * r) = *(ushort*)s;
+                finite &= PackedInt8.IsFinite(*(ushort*)s);
                 for (int k = 0; k < 2; k++)
                     *(ulong*)(dst + 16 + PackedInt8.PieceOffset(r, k)) = Unsafe.ReadUnaligned<ulong>(s + 2 + 8 * k);
             }
         }
+        return finite;
     }
 
     public override void Unpack(byte* group, int row, int n, byte* dst)
@@ -73,7 +76,7 @@ public sealed unsafe class Q4_0Packing : RowPacking
                                     + Avx2.MultiplyAddAdjacent(c3 & mask, a1) + Avx2.MultiplyAddAdjacent(PackedInt8.High(c3) & mask, a3);
                 Vector256<int> sum = Avx2.HorizontalAdd(Avx2.MultiplyAddAdjacent(sA, ones), Avx2.MultiplyAddAdjacent(sB, ones))
                                      + Vector256.Create(xsum[b]);
-                acc = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(sum), PackedInt8.Scales(g) * Vector256.Create(xs[b]), acc);
+                acc = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(sum), PackedInt8.ScalesTimes2Pow112(g) * Vector256.Create(xs[b]), acc);
             }
             acc.Store(y);
         }
@@ -100,7 +103,7 @@ public sealed unsafe class Q4_0Packing : RowPacking
                                      + Avx2.MultiplyAddAdjacent(l2, PackedInt8.Broadcast8(xq0 + 8)) + Avx2.MultiplyAddAdjacent(h2, PackedInt8.Broadcast8(xq0 + 24));
                 Vector256<short> sB1 = Avx2.MultiplyAddAdjacent(l0, PackedInt8.Broadcast8(xq1)) + Avx2.MultiplyAddAdjacent(h0, PackedInt8.Broadcast8(xq1 + 16))
                                      + Avx2.MultiplyAddAdjacent(l2, PackedInt8.Broadcast8(xq1 + 8)) + Avx2.MultiplyAddAdjacent(h2, PackedInt8.Broadcast8(xq1 + 24));
-                Vector256<float> dw = PackedInt8.Scales(g);
+                Vector256<float> dw = PackedInt8.ScalesTimes2Pow112(g);
                 Vector256<int> sum0 = Avx2.HorizontalAdd(Avx2.MultiplyAddAdjacent(sA0, ones), Avx2.MultiplyAddAdjacent(sB0, ones)) + Vector256.Create(xsum0[b]);
                 acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(sum0), dw * Vector256.Create(xs0[b]), acc0);
                 Vector256<int> sum1 = Avx2.HorizontalAdd(Avx2.MultiplyAddAdjacent(sA1, ones), Avx2.MultiplyAddAdjacent(sB1, ones)) + Vector256.Create(xsum1[b]);

@@ -24,7 +24,7 @@ public sealed unsafe class Q4_KPacking : RowPacking
 
     public override GgmlType Type => GgmlType.Q4_K;
 
-    public override void Pack(byte* src, long srcStride, int n, byte* dst)
+    public override bool Pack(byte* src, long srcStride, int n, byte* dst)
     {
         int blocks = KQuantSimd.CheckRow(n, int.MaxValue, 1);
         for (int b = 0; b < blocks; b++, dst += GroupBlock)
@@ -39,6 +39,7 @@ public sealed unsafe class Q4_KPacking : RowPacking
                     *(ulong*)(dst + OffQs + PackedInt8.PieceOffset(r, p)) = Unsafe.ReadUnaligned<ulong>(s + 16 + 8 * p);
             }
         }
+        return true;
     }
 
     public override void Unpack(byte* group, int row, int n, byte* dst)

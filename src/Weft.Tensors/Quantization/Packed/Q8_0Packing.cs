@@ -19,19 +19,22 @@ public sealed unsafe class Q8_0Packing : RowPacking
 
     public override GgmlType Type => GgmlType.Q8_0;
 
-    public override void Pack(byte* src, long srcStride, int n, byte* dst)
+    public override bool Pack(byte* src, long srcStride, int n, byte* dst)
     {
         int blocks = Int8Blocks.BlockCount(n);
+        bool finite = true;
         for (int b = 0; b < blocks; b++, dst += GroupBlock)
         {
             for (int r = 0; r < 8; r++)
             {
                 byte* s = src + r * srcStride + (long)b * RowBlockBytes;
                 *(ushort*)(dst + 2 * r) = *(ushort*)s;
+                finite &= PackedInt8.IsFinite(*(ushort*)s);
                 for (int k = 0; k < 4; k++)
                     *(ulong*)(dst + 16 + PackedInt8.PieceOffset(r, k)) = Unsafe.ReadUnaligned<ulong>(s + 2 + 8 * k);
             }
         }
+        return finite;
     }
 
     public override void Unpack(byte* group, int row, int n, byte* dst)
@@ -71,7 +74,7 @@ public sealed unsafe class Q8_0Packing : RowPacking
                 Vector256<int> sB = Piece(Vector256.Load((sbyte*)(g + 48)), a0) + Piece(Vector256.Load((sbyte*)(g + 112)), a1)
                                   + Piece(Vector256.Load((sbyte*)(g + 176)), a2) + Piece(Vector256.Load((sbyte*)(g + 240)), a3);
                 Vector256<int> sum = Avx2.HorizontalAdd(sA, sB);
-                acc = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(sum), PackedInt8.Scales(g) * Vector256.Create(xs[b]), acc);
+                acc = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(sum), PackedInt8.ScalesTimes2Pow112(g) * Vector256.Create(xs[b]), acc);
             }
             acc.Store(y);
         }
@@ -94,7 +97,7 @@ public sealed unsafe class Q8_0Packing : RowPacking
                     sA1 += Piece(qA, a1);
                     sB1 += Piece(qB, a1);
                 }
-                Vector256<float> dw = PackedInt8.Scales(g);
+                Vector256<float> dw = PackedInt8.ScalesTimes2Pow112(g);
                 acc0 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(Avx2.HorizontalAdd(sA0, sB0)), dw * Vector256.Create(xs0[b]), acc0);
                 acc1 = Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(Avx2.HorizontalAdd(sA1, sB1)), dw * Vector256.Create(xs1[b]), acc1);
             }

@@ -21,8 +21,12 @@ public abstract unsafe class RowPacking
     /// <summary>Bytes of one group of eight rows of <paramref name="n"/> elements (eight times a row's bytes).</summary>
     public long GroupBytes(int n) => TypeTraits.Of(Type).RowBytes(n) * GroupRows;
 
-    /// <summary>Writes the group of eight rows at <paramref name="src"/> (rows <paramref name="srcStride"/> bytes apart) to <paramref name="dst"/>.</summary>
-    public abstract void Pack(byte* src, long srcStride, int n, byte* dst);
+    /// <summary>
+    /// Writes the group of eight rows at <paramref name="src"/> (rows <paramref name="srcStride"/> bytes apart) to
+    /// <paramref name="dst"/>; false when the rows hold a value the packed kernels do not take (an infinite or NaN
+    /// block scale), and the matrix then stays unpacked.
+    /// </summary>
+    public abstract bool Pack(byte* src, long srcStride, int n, byte* dst);
 
     /// <summary>Reads row <paramref name="row"/> (0..7) of a packed group back into the format's own layout.</summary>
     public abstract void Unpack(byte* group, int row, int n, byte* dst);
