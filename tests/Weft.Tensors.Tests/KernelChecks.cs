@@ -13,6 +13,7 @@ public static class KernelChecks
         var list = new List<(string, Func<int, IEnumerable<string>>)>();
         foreach (var type in QuantRegistry.Supported.OrderBy(t => (uint)t))
             list.Add(($"format {TypeTraits.NameOf(type)}", seed => FormatChecks.Check(QuantRegistry.Get(type), seed)));
+        list.AddRange(HalfChecks.All);
         list.AddRange(ElementwiseChecks.All);
         list.AddRange(MatMulChecks.All);
         list.AddRange(PackingChecks.All);

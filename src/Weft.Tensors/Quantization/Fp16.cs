@@ -110,6 +110,30 @@ internal static class Fp16
     public static Vector512<float> ToSingleNormal(Vector512<int> h) =>
         (((h << 13) & Vector512.Create(NormalMask)) + Vector512.Create(RebiasBits)).AsSingle();
 
+    // Every finite pattern, as its value times 2^-112: the sign-extended pattern shifted left by 13 puts sign,
+    // exponent and mantissa where a float has them (sign copies at bits 28..30 masked off), and leaving the
+    // exponent bias at 15 instead of 127 scales by 2^-112. Subnormal halves land on float subnormals or normals
+    // of the same scaled value, so the one shift-and-mask covers zeros, subnormals and normals alike.
+    private const int ScaledMask = unchecked((int)0x8FFFFFFF);
+
+    /// <summary>
+    /// 2^112: activations multiplied by it pair with <see cref="ToSingleScaled"/> weights to give the very products
+    /// of the unscaled values (both scalings are exact), so a dot over them rounds exactly as one over the decoded
+    /// halves. Exact for activations below 2^16 in magnitude; larger ones overflow.
+    /// </summary>
+    public const float ScaledUnit = (float)(1L << 56) * (1L << 56);
+
+    /// <summary>Activations at or above this magnitude (2^16, as float bits) overflow when multiplied by <see cref="ScaledUnit"/>.</summary>
+    public const int ScaledActivationLimitBits = 0x47800000;
+
+    /// <summary>
+    /// A finite half's value times 2^-112 in two operations instead of the eight of <see cref="ToSingleNormal(Vector256{int})"/>
+    /// plus its <see cref="AllNormal(Vector256{ushort})"/> test. Infinities and NaNs come out as large finite values,
+    /// so callers must find those patterns (exponent field all ones) themselves.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ToSingleScaled(Vector256<int> h) => ((h << 13) & Vector256.Create(ScaledMask)).AsSingle();
+
     // With e the exponent field, a lane is normal when e − 1 and 30 − e are both non-negative, so one sign test
     // over (e − 1) | (30 − e) covers all lanes.
     private const ushort ExpField = InfBits;

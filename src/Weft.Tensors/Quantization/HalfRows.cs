@@ -1,6 +1,7 @@
 // The loop driver for 16-bit float rows (F16, BF16): decode to float and dot against float activations.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Weft.Tensors.Quantization;
 
@@ -128,8 +129,82 @@ internal static unsafe class HalfRows
             }
         }
         for (; t < tokens; t++)
+        {
+            float* xt = x + (long)t * xStride;
+            if (typeof(T) == typeof(HalfDecoder) && CanDotScaled(n) && DotRowsScaled(w, wStride, rows, xt, n, y + (long)t * yStride)) continue;
             for (int r = 0; r < rows; r++)
-                y[(long)t * yStride + r] = Dot<T>(w + r * wStride, x + (long)t * xStride, n);
+                y[(long)t * yStride + r] = Dot<T>(w + r * wStride, xt, n);
+        }
+    }
+
+    /// <summary>
+    /// Most activation elements <see cref="DotRowsScaled"/> copies to the stack (64 KiB); longer rows take
+    /// <see cref="Dot{T}"/>, so decoding allocates nothing whatever the row length.
+    /// </summary>
+    private const int MaxScaledLength = 16384;
+
+    /// <summary>
+    /// Whether <see cref="DotRowsScaled"/> applies: it reproduces the 256-bit loop of <see cref="Dot{T}"/>, so only
+    /// where that loop is the one <see cref="Dot{T}"/> takes, and only for rows with at least one 16-element step.
+    /// </summary>
+    private static bool CanDotScaled(int n) =>
+        Avx2.IsSupported && Vector256.IsHardwareAccelerated && !Vector512.IsHardwareAccelerated && n >= 16 && n <= MaxScaledLength;
+
+    /// <summary>
+    /// <c>y[r]</c> = Σ w_r[i]·x[i] for IEEE half rows, bit for bit what <see cref="Dot{T}"/> returns, at a fraction of
+    /// its decoding cost: the activations are copied once times 2^112 (<see cref="Fp16.ScaledUnit"/>) and each half
+    /// is decoded to its value times 2^-112 with a shift and a mask (<see cref="Fp16.ToSingleScaled"/>), so every
+    /// product, and hence every rounding of the same two-accumulator chain, equals the unscaled one. The scalar tail
+    /// reads the original activations. A row holding an infinity or NaN (seen through the running maximum of the
+    /// exponent fields) is redone by <see cref="Dot{T}"/>. Returns false, leaving <paramref name="y"/> alone, when an
+    /// activation in the vector part is 2^16 or more in magnitude, infinite or NaN (its scaled copy would overflow).
+    /// </summary>
+    [SkipLocalsInit]
+    private static bool DotRowsScaled(ushort* w, long wStride, int rows, float* x, int n, float* y)
+    {
+        int vectorLength = n & ~15;
+        float* xs = stackalloc float[vectorLength];
+        Vector256<int> absMax = Vector256<int>.Zero;
+        for (int i = 0; i < vectorLength; i += 8)
+        {
+            Vector256<float> v = Vector256.Load(x + i);
+            absMax = Vector256.Max(absMax, v.AsInt32() & Vector256.Create(0x7FFFFFFF));
+            (v * Fp16.ScaledUnit).Store(xs + i);
+        }
+        if (Vector256.GreaterThanOrEqualAny(absMax, Vector256.Create(Fp16.ScaledActivationLimitBits))) return false;
+
+        for (int r = 0; r < rows; r++)
+        {
+            ushort* wr = w + r * wStride;
+            y[r] = DotScaled(wr, xs, x, n, out bool special);
+            if (special) y[r] = Dot<HalfDecoder>(wr, x, n);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// One row of <see cref="DotRowsScaled"/>: the loop of <see cref="Dot{T}"/> for 256-bit vectors over pre-scaled
+    /// activations <paramref name="xs"/>, then its scalar tail over <paramref name="x"/>. <paramref name="special"/>
+    /// reports an infinity or NaN in the vector part, whose scaled decoding is wrong.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float DotScaled(ushort* w, float* xs, float* x, int n, out bool special)
+    {
+        Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+        Vector256<ushort> expMax = Vector256<ushort>.Zero;
+        int i = 0;
+        for (; i <= n - 16; i += 16)
+        {
+            expMax = Vector256.Max(expMax, Vector256.Load(w + i) & Vector256.Create((ushort)0x7C00));
+            Vector256<float> lo = Fp16.ToSingleScaled(Avx2.ConvertToVector256Int32((short*)(w + i)));
+            Vector256<float> hi = Fp16.ToSingleScaled(Avx2.ConvertToVector256Int32((short*)(w + i + 8)));
+            acc0 = Vector256.MultiplyAddEstimate(lo, Vector256.Load(xs + i), acc0);
+            acc1 = Vector256.MultiplyAddEstimate(hi, Vector256.Load(xs + i + 8), acc1);
+        }
+        special = Vector256.EqualsAny(expMax, Vector256.Create((ushort)0x7C00));
+        float sum = Vector256.Sum(acc0 + acc1);
+        for (; i < n; i++) sum += Fp16.ToSingle(w[i]) * x[i];
+        return sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
