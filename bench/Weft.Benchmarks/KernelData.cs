@@ -13,8 +13,13 @@ internal sealed unsafe class KernelData : IDisposable
     public float[] Y { get; }
     private readonly byte* _data;
 
-    /// <summary>A [rows, cols] matrix of <paramref name="type"/> (N(0, 1/cols) before quantization) and [batch, cols] activations.</summary>
-    public KernelData(GgmlType type, int rows, int cols, int batch)
+    private readonly PackedWeights _packs = new();
+
+    /// <summary>
+    /// A [rows, cols] matrix of <paramref name="type"/> (N(0, 1/cols) before quantization) and [batch, cols] activations;
+    /// with <paramref name="packed"/>, its rows also packed as a loaded model's are where the format has a packing.
+    /// </summary>
+    public KernelData(GgmlType type, int rows, int cols, int batch, bool packed = false)
     {
         var format = QuantRegistry.Get(type);
         var rng = new Random(17);
@@ -28,6 +33,7 @@ internal sealed unsafe class KernelData : IDisposable
             format.Quantize(row, new Span<byte>(_data + r * rowBytes, (int)rowBytes));
         }
         Matrix = new QMatrix(_data, type, rows, cols);
+        if (packed) Matrix = _packs.Pack(Matrix);
         X = new float[batch * cols];
         for (int i = 0; i < X.Length; i++) X[i] = Gaussian(rng);
         Y = new float[batch * rows];
@@ -36,5 +42,9 @@ internal sealed unsafe class KernelData : IDisposable
     private static float Gaussian(Random rng) =>
         MathF.Sqrt(-2f * MathF.Log(1f - rng.NextSingle())) * MathF.Cos(2f * MathF.PI * rng.NextSingle());
 
-    public void Dispose() => NativeMemory.AlignedFree(_data);
+    public void Dispose()
+    {
+        _packs.Dispose();
+        NativeMemory.AlignedFree(_data);
+    }
 }

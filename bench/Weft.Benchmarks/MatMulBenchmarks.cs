@@ -1,4 +1,5 @@
-// A whole matrix product the size of TinyLlama's FFN up projection ([5632, 2048]), for decoding (batch 1) and prompts.
+// A whole matrix product the size of TinyLlama's FFN up projection ([5632, 2048]), for decoding (batch 1) and prompts,
+// with rows as stored and packed.
 using BenchmarkDotNet.Attributes;
 using Weft.Tensors;
 using Weft.Tensors.Kernels;
@@ -22,10 +23,14 @@ public class MatMulBenchmarks
     [Params(1, 2)]
     public int Threads { get; set; }
 
+    /// <summary>Rows packed eight at a time as a loaded model's (for the formats that have a packing), or row-major.</summary>
+    [Params(false, true)]
+    public bool Packed { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _data = new KernelData(Type, 5632, 2048, Batch);
+        _data = new KernelData(Type, 5632, 2048, Batch, Packed);
         _pool = new WorkerPool(Threads);
         _matmul = new MatMul(_pool);
     }
