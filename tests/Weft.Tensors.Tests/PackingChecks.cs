@@ -11,6 +11,7 @@ public static class PackingChecks
         ("packing Q4_0", seed => Check(GgmlType.Q4_0, seed)),
         ("packing Q8_0", seed => Check(GgmlType.Q8_0, seed)),
         ("packing Q4_K", seed => Check(GgmlType.Q4_K, seed)),
+        ("packing Q6_K", seed => Check(GgmlType.Q6_K, seed)),
     ];
 
     /// <summary>
