@@ -201,26 +201,28 @@ public sealed unsafe class Q6_KPacking : RowPacking
             Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, g += GroupBlock, a0 += PackedSuperBlocks.ActivationBytes, a1 += PackedSuperBlocks.ActivationBytes)
             {
-                Vector256<int> accA0 = Vector256<int>.Zero, accB0 = Vector256<int>.Zero, accA1 = Vector256<int>.Zero, accB1 = Vector256<int>.Zero;
-                for (int p = 0; p < 8; p++)
+                // the rows (0, 1 | 4, 5) over the whole super-block, then the rows (2, 3 | 6, 7): fewer live registers
+                Vector256<int> accA0 = Vector256<int>.Zero, accA1 = Vector256<int>.Zero, accB0 = Vector256<int>.Zero, accB1 = Vector256<int>.Zero;
+                for (int half = 0; half < 2; half++)
                 {
-                    byte* p0 = a0 + Q8Qs + 32 * p, p1 = a1 + Q8Qs + 32 * p;
-                    for (int half = 0; half < 2; half++)
+                    Vector256<byte> spread = half == 0 ? spreadA : spreadB;
+                    Vector256<int> s0 = Vector256<int>.Zero, s1 = Vector256<int>.Zero;
+                    for (int p = 0; p < 8; p++)
                     {
+                        byte* p0 = a0 + Q8Qs + 32 * p, p1 = a1 + Q8Qs + 32 * p;
                         Levels(g + OffQs + 192 * p + 32 * half, six, out var e0, out var e1, out var e2, out var e3);
                         Vector256<short> t00 = Avx2.MultiplyAddAdjacent(e0, PackedInt8.Broadcast8(p0)) + Avx2.MultiplyAddAdjacent(e1, PackedInt8.Broadcast8(p0 + 8));
                         Vector256<short> t10 = Avx2.MultiplyAddAdjacent(e0, PackedInt8.Broadcast8(p1)) + Avx2.MultiplyAddAdjacent(e1, PackedInt8.Broadcast8(p1 + 8));
                         Vector256<short> t01 = Avx2.MultiplyAddAdjacent(e2, PackedInt8.Broadcast8(p0 + 16)) + Avx2.MultiplyAddAdjacent(e3, PackedInt8.Broadcast8(p0 + 24));
                         Vector256<short> t11 = Avx2.MultiplyAddAdjacent(e2, PackedInt8.Broadcast8(p1 + 16)) + Avx2.MultiplyAddAdjacent(e3, PackedInt8.Broadcast8(p1 + 24));
                         Vector256<byte> sc = PairScales(g, p).AsByte();
-                        Vector256<byte> spread = half == 0 ? spreadA : spreadB;
                         Vector256<short> sc0 = Avx2.Shuffle(sc, spread).AsInt16();
                         Vector256<short> sc1 = Avx2.Shuffle(Avx2.ShiftRightArithmetic(sc.AsInt32(), 16).AsByte(), spread).AsInt16();
-                        Vector256<int> v0 = Avx2.MultiplyAddAdjacent(t00, sc0) + Avx2.MultiplyAddAdjacent(t01, sc1);
-                        Vector256<int> v1 = Avx2.MultiplyAddAdjacent(t10, sc0) + Avx2.MultiplyAddAdjacent(t11, sc1);
-                        if (half == 0) { accA0 += v0; accA1 += v1; }
-                        else { accB0 += v0; accB1 += v1; }
+                        s0 += Avx2.MultiplyAddAdjacent(t00, sc0) + Avx2.MultiplyAddAdjacent(t01, sc1);
+                        s1 += Avx2.MultiplyAddAdjacent(t10, sc0) + Avx2.MultiplyAddAdjacent(t11, sc1);
                     }
+                    if (half == 0) { accA0 = s0; accA1 = s1; }
+                    else { accB0 = s0; accB1 = s1; }
                 }
                 Vector256<float> d = PackedInt8.Scales(g);
                 acc0 = Finish(acc0, accA0, accB0, Offsets(g, a0), d, a0);
