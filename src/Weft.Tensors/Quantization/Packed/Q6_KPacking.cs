@@ -31,10 +31,12 @@ public sealed unsafe class Q6_KPacking : RowPacking
 
     public override GgmlType Type => GgmlType.Q6_K;
 
+    private const ulong Low4 = 0x0F0F0F0F0F0F0F0FUL, Bits45 = 0x3030303030303030UL, Low2 = 0x0303030303030303UL, Low6 = 0x3F3F3F3F3F3F3F3FUL;
+
     public override void Pack(byte* src, long srcStride, int n, byte* dst)
     {
         int blocks = KQuantSimd.CheckRow(n, int.MaxValue, 1);
-        byte* levels = stackalloc byte[QK];
+        ulong* e = stackalloc ulong[16];
         for (int b = 0; b < blocks; b++, dst += GroupBlock)
         {
             for (int r = 0; r < 8; r++)
@@ -42,16 +44,17 @@ public sealed unsafe class Q6_KPacking : RowPacking
                 byte* s = src + r * srcStride + (long)b * RowBlockBytes;
                 *(ushort*)(dst + 2 * r) = *(ushort*)(s + RowD);
                 for (int j = 0; j < 16; j++) dst[OffScales + 16 * (j / 2) + 2 * r + j % 2] = s[RowScales + j];
-                ReadLevels(s, levels);
-                for (int p = 0; p < 8; p++)
+                for (int h = 0; h < 2; h++)
                 {
-                    byte* e = levels + 32 * p;
-                    for (int i = 0; i < 8; i++)
+                    ReadLevels(s, h, e);
+                    for (int k = 0; k < 4; k++)
                     {
-                        int e3 = e[24 + i];
-                        dst[OffQs + PackedInt8.PieceOffset(r, 3 * p) + i] = (byte)(e[i] | (e3 & 3) << 6);
-                        dst[OffQs + PackedInt8.PieceOffset(r, 3 * p + 1) + i] = (byte)(e[8 + i] | (e3 >> 2 & 3) << 6);
-                        dst[OffQs + PackedInt8.PieceOffset(r, 3 * p + 2) + i] = (byte)(e[16 + i] | (e3 >> 4) << 6);
+                        int p = 4 * h + k;
+                        ulong* ek = e + 4 * k, top = e + 4 * k + 3;
+                        byte* q = dst + OffQs;
+                        *(ulong*)(q + PackedInt8.PieceOffset(r, 3 * p)) = ek[0] | (*top & Low2) << 6;
+                        *(ulong*)(q + PackedInt8.PieceOffset(r, 3 * p + 1)) = ek[1] | (*top >> 2 & Low2) << 6;
+                        *(ulong*)(q + PackedInt8.PieceOffset(r, 3 * p + 2)) = ek[2] | (*top >> 4 & Low2) << 6;
                     }
                 }
             }
@@ -61,50 +64,60 @@ public sealed unsafe class Q6_KPacking : RowPacking
     public override void Unpack(byte* group, int row, int n, byte* dst)
     {
         int blocks = KQuantSimd.CheckRow(n, int.MaxValue, 1);
-        byte* levels = stackalloc byte[QK];
+        ulong* e = stackalloc ulong[16];
         for (int b = 0; b < blocks; b++, group += GroupBlock, dst += RowBlockBytes)
         {
             *(ushort*)(dst + RowD) = *(ushort*)(group + 2 * row);
             for (int j = 0; j < 16; j++) dst[RowScales + j] = group[OffScales + 16 * (j / 2) + 2 * row + j % 2];
-            for (int p = 0; p < 8; p++)
+            for (int h = 0; h < 2; h++)
             {
-                byte* e = levels + 32 * p;
-                for (int i = 0; i < 8; i++)
+                for (int k = 0; k < 4; k++)
                 {
-                    int x = group[OffQs + PackedInt8.PieceOffset(row, 3 * p) + i];
-                    int y = group[OffQs + PackedInt8.PieceOffset(row, 3 * p + 1) + i];
-                    int z = group[OffQs + PackedInt8.PieceOffset(row, 3 * p + 2) + i];
-                    e[i] = (byte)(x & 63);
-                    e[8 + i] = (byte)(y & 63);
-                    e[16 + i] = (byte)(z & 63);
-                    e[24 + i] = (byte)(x >> 6 | (y >> 6) << 2 | (z >> 6) << 4);
+                    int p = 4 * h + k;
+                    byte* q = group + OffQs;
+                    ulong x = *(ulong*)(q + PackedInt8.PieceOffset(row, 3 * p));
+                    ulong y = *(ulong*)(q + PackedInt8.PieceOffset(row, 3 * p + 1));
+                    ulong z = *(ulong*)(q + PackedInt8.PieceOffset(row, 3 * p + 2));
+                    ulong* ek = e + 4 * k;
+                    ek[0] = x & Low6;
+                    ek[1] = y & Low6;
+                    ek[2] = z & Low6;
+                    ek[3] = (x >> 6 & Low2) | (y >> 4 & (Low2 << 2)) | (z >> 2 & Bits45);
                 }
+                WriteLevels(e, h, dst);
             }
-            WriteLevels(levels, dst);
         }
     }
 
-    /// <summary>The 256 levels (low | high &lt;&lt; 4, 0..63) of a Q6_K block, in element order.</summary>
-    private static void ReadLevels(byte* block, byte* levels)
+    /// <summary>
+    /// The levels (low | high &lt;&lt; 4, 0..63) of half <paramref name="h"/> of a Q6_K block, eight bytes at a time:
+    /// <paramref name="e"/>[4k + m] holds elements 128h + 32k + 8m + 0..7. Shifts of whole 64-bit words only move bits
+    /// into positions the masks then clear.
+    /// </summary>
+    private static void ReadLevels(byte* block, int h, ulong* e)
     {
-        for (int e = 0; e < QK; e++)
+        for (int m = 0; m < 4; m++)
         {
-            int h = e / 128, k = e % 128 / 32, l = e % 32;
-            int low = (block[RowQl + 64 * h + 32 * (k % 2) + l] >> (4 * (k / 2))) & 0xF;
-            int high = (block[RowQh + 32 * h + l] >> (2 * k)) & 3;
-            levels[e] = (byte)(low | high << 4);
+            ulong ql0 = Unsafe.ReadUnaligned<ulong>(block + RowQl + 64 * h + 8 * m);
+            ulong ql1 = Unsafe.ReadUnaligned<ulong>(block + RowQl + 64 * h + 32 + 8 * m);
+            ulong qh = Unsafe.ReadUnaligned<ulong>(block + RowQh + 32 * h + 8 * m);
+            e[m] = (ql0 & Low4) | (qh << 4 & Bits45);
+            e[4 + m] = (ql1 & Low4) | (qh << 2 & Bits45);
+            e[8 + m] = (ql0 >> 4 & Low4) | (qh & Bits45);
+            e[12 + m] = (ql1 >> 4 & Low4) | (qh >> 2 & Bits45);
         }
     }
 
-    /// <summary>The inverse of <see cref="ReadLevels"/>: every bit of ql and qh is written.</summary>
-    private static void WriteLevels(byte* levels, byte* block)
+    /// <summary>The inverse of <see cref="ReadLevels"/>: every bit of half <paramref name="h"/>'s ql and qh is written.</summary>
+    private static void WriteLevels(ulong* e, int h, byte* block)
     {
-        new Span<byte>(block + RowQl, 192).Clear();
-        for (int e = 0; e < QK; e++)
+        for (int m = 0; m < 4; m++)
         {
-            int h = e / 128, k = e % 128 / 32, l = e % 32;
-            block[RowQl + 64 * h + 32 * (k % 2) + l] |= (byte)((levels[e] & 0xF) << (4 * (k / 2)));
-            block[RowQh + 32 * h + l] |= (byte)((levels[e] >> 4) << (2 * k));
+            ulong l0 = e[m], l1 = e[4 + m], l2 = e[8 + m], l3 = e[12 + m];
+            Unsafe.WriteUnaligned(block + RowQl + 64 * h + 8 * m, (l0 & Low4) | (l2 & Low4) << 4);
+            Unsafe.WriteUnaligned(block + RowQl + 64 * h + 32 + 8 * m, (l1 & Low4) | (l3 & Low4) << 4);
+            Unsafe.WriteUnaligned(block + RowQh + 32 * h + 8 * m,
+                (l0 >> 4 & Low2) | (l1 >> 4 & Low2) << 2 | (l2 >> 4 & Low2) << 4 | (l3 >> 4 & Low2) << 6);
         }
     }
 
