@@ -135,8 +135,8 @@ public sealed unsafe class Q6_KPacking : RowPacking
         private static Vector256<short> PairScales(byte* g, int p) => Avx2.ConvertToVector256Int16((sbyte*)g + OffScales + 16 * p);
 
         /// <summary>
-        /// Σ over the super-block of (Σ_j sc_j·S_j) per row, S_j the activation's sum over sub-block j, in row order;
-        /// exact in 32 bits (|.| ≤ 16·128·4096).
+        /// Per row, in row order, Σ_j sc_j·S_j over the sixteen sub-blocks, S_j the activation's sum over sub-block j;
+        /// exact in 32 bits (|.| ≤ 16·128·2048).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<int> Offsets(byte* g, byte* a)
