@@ -11,6 +11,7 @@ public static class PackingChecks
         ("packing Q4_0", seed => Check(GgmlType.Q4_0, seed)),
         ("packing Q8_0", seed => Check(GgmlType.Q8_0, seed)),
         ("packing Q4_K", seed => Check(GgmlType.Q4_K, seed)),
+        ("packing Q6_K", seed => Check(GgmlType.Q6_K, seed)),
         ("packing Q4_0 refuses non-finite scales", seed => CheckRefusal(GgmlType.Q4_0, seed)),
         ("packing Q8_0 refuses non-finite scales", seed => CheckRefusal(GgmlType.Q8_0, seed)),
     ];
@@ -19,7 +20,8 @@ public static class PackingChecks
     /// One to five groups of eight random rows of 1, 3, 17 and 520 blocks (the last longer than one pass of the
     /// driver), 1, 2, 3 and 5 tokens (pairs and a single), each result against <see cref="QuantFormat.DotReference"/>
     /// with the tile check's tolerance and bit for bit against the same row and token computed alone; packing then
-    /// unpacking gives the rows back byte for byte. Nothing to check where the machine has no packing.
+    /// unpacking gives the rows back byte for byte, rows of random bytes as well as quantized ones. Nothing to check
+    /// where the machine has no packing.
     /// </summary>
     private static IEnumerable<string> Check(GgmlType type, int seed)
     {
@@ -49,6 +51,19 @@ public static class PackingChecks
                 if (!back.AsSpan().SequenceEqual(w.AsSpan(r * wStride, wRow)))
                 {
                     yield return $"n={n}: row {r} unpacked differs from the row packed";
+                    yield break;
+                }
+            }
+            // any bytes, not only rows a quantizer writes, come back unchanged
+            var junk = new byte[8 * wStride];
+            new Random(seed * 31 + blocks).NextBytes(junk);
+            var junkPacked = Pack(packing, junk, wStride, 1, n);
+            for (int r = 0; r < 8; r++)
+            {
+                Unpack(packing, junkPacked, r, n, back);
+                if (!back.AsSpan().SequenceEqual(junk.AsSpan(r * wStride, wRow)))
+                {
+                    yield return $"n={n}: row {r} of random bytes unpacked differs from the row packed";
                     yield break;
                 }
             }

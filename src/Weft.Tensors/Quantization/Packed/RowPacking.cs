@@ -45,6 +45,7 @@ public abstract unsafe class RowPacking
         GgmlType.Q4_0 => Q4_0Packing.Instance,
         GgmlType.Q8_0 => Q8_0Packing.Instance,
         GgmlType.Q4_K => Q4_KPacking.Instance,
+        GgmlType.Q6_K => Q6_KPacking.Instance,
         _ => null,
     };
 }
