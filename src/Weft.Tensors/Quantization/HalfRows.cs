@@ -195,6 +195,7 @@ internal static unsafe class HalfRows
         int i = 0;
         for (; i <= n - 16; i += 16)
         {
+            Sse.Prefetch0((byte*)(w + i) + Packed.PackedInt8.PrefetchDistance);
             expMax = Vector256.Max(expMax, Vector256.Load(w + i) & Vector256.Create((ushort)0x7C00));
             Vector256<float> lo = Fp16.ToSingleScaled(Avx2.ConvertToVector256Int32((short*)(w + i)));
             Vector256<float> hi = Fp16.ToSingleScaled(Avx2.ConvertToVector256Int32((short*)(w + i + 8)));

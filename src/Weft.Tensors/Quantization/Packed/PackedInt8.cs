@@ -100,6 +100,19 @@ internal static unsafe class PackedInt8
     public static Vector256<float> Scales(byte* p) =>
         Int8Blocks.ScaledHalves(Avx2.ConvertToVector256Int32((ushort*)p), Vector256.Create(Int8Blocks.HalfRebias));
 
+    /// <summary>
+    /// How far ahead of the kernels the weights are fetched into cache. The hardware prefetchers stop at 4 KiB pages
+    /// and restart slowly; asking for the lines 2.5 KiB ahead keeps the stream from DRAM going (≈ +12 % decoding Q4_0).
+    /// </summary>
+    public const int PrefetchDistance = 2560;
+
+    /// <summary>Asks for the <paramref name="lines"/> cache lines from <paramref name="p"/> + <see cref="PrefetchDistance"/> on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Prefetch(byte* p, int lines)
+    {
+        for (int i = 0; i < lines; i++) Sse.Prefetch0(p + PrefetchDistance + 64 * i);
+    }
+
     /// <summary>Eight activation quants repeated in each 64-bit lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<sbyte> Broadcast8(byte* p) => Vector256.Create(Unsafe.ReadUnaligned<long>(p)).AsSByte();

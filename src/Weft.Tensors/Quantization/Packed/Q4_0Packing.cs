@@ -66,6 +66,7 @@ public sealed unsafe class Q4_0Packing : RowPacking
             Vector256<float> acc = first ? Vector256<float>.Zero : Vector256.Load(y);
             for (int b = 0; b < blocks; b++, g += GroupBlock, xq += 34)
             {
+                PackedInt8.Prefetch(g, 3);
                 Vector256<sbyte> a0 = PackedInt8.Broadcast8(xq), a1 = PackedInt8.Broadcast8(xq + 8);
                 Vector256<sbyte> a2 = PackedInt8.Broadcast8(xq + 16), a3 = PackedInt8.Broadcast8(xq + 24);
                 Vector256<byte> c0 = Vector256.Load(g + 16), c1 = Vector256.Load(g + 48);
@@ -91,6 +92,7 @@ public sealed unsafe class Q4_0Packing : RowPacking
             Vector256<float> acc1 = first ? Vector256<float>.Zero : Vector256.Load(y1);
             for (int b = 0; b < blocks; b++, g += GroupBlock, xq0 += 34, xq1 += 34)
             {
+                PackedInt8.Prefetch(g, 3);
                 Vector256<byte> c0 = Vector256.Load(g + 16), c2 = Vector256.Load(g + 80);
                 Vector256<byte> l0 = c0 & mask, h0 = PackedInt8.High(c0) & mask, l2 = c2 & mask, h2 = PackedInt8.High(c2) & mask;
                 Vector256<short> sA0 = Avx2.MultiplyAddAdjacent(l0, PackedInt8.Broadcast8(xq0)) + Avx2.MultiplyAddAdjacent(h0, PackedInt8.Broadcast8(xq0 + 16))

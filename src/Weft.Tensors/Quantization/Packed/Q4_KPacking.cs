@@ -117,8 +117,10 @@ public sealed unsafe class Q4_KPacking : RowPacking
                 Scales(g, sc, mins);
                 byte* aq = a + Q8Qs;
                 Vector256<int> accA = Vector256<int>.Zero, accB = Vector256<int>.Zero;
+                PackedInt8.Prefetch(g + 1024, 2);
                 for (int i = 0; i < 4; i++)
                 {
+                    PackedInt8.Prefetch(g + 256 * i, 4);
                     byte* qs = g + OffQs + 256 * i;
                     byte* ai = aq + 64 * i;
                     Vector256<short> sA0 = Vector256<short>.Zero, sA1 = Vector256<short>.Zero, sB0 = Vector256<short>.Zero, sB1 = Vector256<short>.Zero;
@@ -155,8 +157,10 @@ public sealed unsafe class Q4_KPacking : RowPacking
             {
                 Scales(g, sc, mins);
                 Vector256<int> accA0 = Vector256<int>.Zero, accB0 = Vector256<int>.Zero, accA1 = Vector256<int>.Zero, accB1 = Vector256<int>.Zero;
+                PackedInt8.Prefetch(g + 1024, 2);
                 for (int i = 0; i < 4; i++)
                 {
+                    PackedInt8.Prefetch(g + 256 * i, 4);
                     Vector256<byte> s0 = PackedInt8.Broadcast8(sc + 16 * i).AsByte(), s1 = PackedInt8.Broadcast8(sc + 16 * i + 8).AsByte();
                     for (int half = 0; half < 2; half++)
                     {

@@ -182,6 +182,7 @@ public sealed unsafe class Q6_KPacking : RowPacking
             Vector256<float> acc = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, g += GroupBlock, a += PackedSuperBlocks.ActivationBytes)
             {
+                PackedInt8.Prefetch(g, (GroupBlock + 63) / 64);
                 Vector256<int> accA = Vector256<int>.Zero, accB = Vector256<int>.Zero;
                 for (int p = 0; p < 8; p++)
                 {
@@ -215,6 +216,7 @@ public sealed unsafe class Q6_KPacking : RowPacking
             Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
             for (int b = 0; b < blocks; b++, g += GroupBlock, a0 += PackedSuperBlocks.ActivationBytes, a1 += PackedSuperBlocks.ActivationBytes)
             {
+                PackedInt8.Prefetch(g, (GroupBlock + 63) / 64);
                 // the rows (0, 1 | 4, 5) over the whole super-block, then the rows (2, 3 | 6, 7): fewer live registers
                 Vector256<int> accA0 = Vector256<int>.Zero, accA1 = Vector256<int>.Zero, accB0 = Vector256<int>.Zero, accB1 = Vector256<int>.Zero;
                 for (int half = 0; half < 2; half++)

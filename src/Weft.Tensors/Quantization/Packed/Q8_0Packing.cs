@@ -67,6 +67,7 @@ public sealed unsafe class Q8_0Packing : RowPacking
             Vector256<float> acc = first ? Vector256<float>.Zero : Vector256.Load(y);
             for (int b = 0; b < blocks; b++, g += GroupBlock, xq += 34)
             {
+                PackedInt8.Prefetch(g, 5);
                 Vector256<sbyte> a0 = PackedInt8.Broadcast8(xq), a1 = PackedInt8.Broadcast8(xq + 8);
                 Vector256<sbyte> a2 = PackedInt8.Broadcast8(xq + 16), a3 = PackedInt8.Broadcast8(xq + 24);
                 Vector256<int> sA = Piece(Vector256.Load((sbyte*)(g + 16)), a0) + Piece(Vector256.Load((sbyte*)(g + 80)), a1)
@@ -87,6 +88,7 @@ public sealed unsafe class Q8_0Packing : RowPacking
             Vector256<float> acc1 = first ? Vector256<float>.Zero : Vector256.Load(y1);
             for (int b = 0; b < blocks; b++, g += GroupBlock, xq0 += 34, xq1 += 34)
             {
+                PackedInt8.Prefetch(g, 5);
                 Vector256<int> sA0 = Vector256<int>.Zero, sB0 = Vector256<int>.Zero, sA1 = Vector256<int>.Zero, sB1 = Vector256<int>.Zero;
                 for (int k = 0; k < 4; k++)
                 {
