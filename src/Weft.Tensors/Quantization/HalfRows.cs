@@ -117,6 +117,7 @@ internal static unsafe class HalfRows
             for (; t + 4 <= tokens; t += 4)
             {
                 float* xt = x + (long)t * xStride;
+                if (typeof(T) == typeof(HalfDecoder) && CanTileScaled(n) && TileScaled(w, wStride, rows, xt, xStride, n, y + (long)t * yStride, yStride)) continue;
                 for (int r = 0; r < rows; r++)
                 {
                     Dot1x4<T>(w + r * wStride, xt, xStride, n, out4);
@@ -135,6 +136,96 @@ internal static unsafe class HalfRows
             for (int r = 0; r < rows; r++)
                 y[(long)t * yStride + r] = Dot<T>(w + r * wStride, xt, n);
         }
+    }
+
+    /// <summary>Longest row <see cref="TileScaled"/> takes: four scaled activation rows on the stack, at most 128 KiB.</summary>
+    private const int MaxTileScaledLength = 8192;
+
+    private static bool CanTileScaled(int n) =>
+        Avx2.IsSupported && Vector256.IsHardwareAccelerated && !Vector512.IsHardwareAccelerated && n >= 16 && n <= MaxTileScaledLength;
+
+    /// <summary>
+    /// Four tokens of <see cref="DotTile{T}"/> for IEEE half rows with <see cref="DotRowsScaled"/>'s decoding: the four
+    /// activation rows copied once times 2^112, each 16 halves decoded with a shift and a mask for the four; results bit
+    /// for bit those of <see cref="Dot1x4{T}"/> (and of the one-token dot). A row holding an infinity or NaN is redone
+    /// by <see cref="Dot1x4{T}"/>; false, with nothing written, when an activation is 2^16 or more, infinite or NaN.
+    /// </summary>
+    [SkipLocalsInit]
+    private static bool TileScaled(ushort* w, long wStride, int rows, float* x, int xStride, int n, float* y, int yStride)
+    {
+        int vectorLength = n & ~15;
+        float* xs = stackalloc float[4 * vectorLength];
+        for (int k = 0; k < 4; k++)
+            if (!ScaleActivations(x + (long)k * xStride, vectorLength, xs + k * vectorLength)) return false;
+        float* out4 = stackalloc float[4];
+        for (int r = 0; r < rows; r++)
+        {
+            ushort* wr = w + r * wStride;
+            if (!Dot1x4Scaled(wr, xs, vectorLength, x, xStride, n, out4)) Dot1x4<HalfDecoder>(wr, x, xStride, n, out4);
+            float* yr = y + r;
+            yr[0] = out4[0];
+            yr[yStride] = out4[1];
+            yr[2 * yStride] = out4[2];
+            yr[3 * yStride] = out4[3];
+        }
+        return true;
+    }
+
+    /// <summary>x·2^112 into <paramref name="xs"/> (<paramref name="length"/> a multiple of 8); false when some |x| ≥ 2^16, or x is infinite or NaN.</summary>
+    private static bool ScaleActivations(float* x, int length, float* xs)
+    {
+        Vector256<int> absMax = Vector256<int>.Zero;
+        for (int i = 0; i < length; i += 8)
+        {
+            Vector256<float> v = Vector256.Load(x + i);
+            absMax = Vector256.Max(absMax, v.AsInt32() & Vector256.Create(0x7FFFFFFF));
+            (v * Fp16.ScaledUnit).Store(xs + i);
+        }
+        return !Vector256.GreaterThanOrEqualAny(absMax, Vector256.Create(Fp16.ScaledActivationLimitBits));
+    }
+
+    /// <summary>
+    /// One row against four pre-scaled activation rows (<paramref name="xs"/>: [4][<paramref name="vectorLength"/>]),
+    /// the arithmetic of <see cref="Dot1x4{T}"/>; the scalar tail reads the original rows. False when the row holds an
+    /// infinity or NaN in its vector part.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool Dot1x4Scaled(ushort* w, float* xs, int vectorLength, float* x, int xStride, int n, float* result)
+    {
+        float* x0 = xs, x1 = xs + vectorLength, x2 = xs + 2 * vectorLength, x3 = xs + 3 * vectorLength;
+        Vector256<float> a0 = Vector256<float>.Zero, b0 = Vector256<float>.Zero, a1 = Vector256<float>.Zero, b1 = Vector256<float>.Zero;
+        Vector256<float> a2 = Vector256<float>.Zero, b2 = Vector256<float>.Zero, a3 = Vector256<float>.Zero, b3 = Vector256<float>.Zero;
+        Vector256<ushort> expMax = Vector256<ushort>.Zero;
+        for (int i = 0; i < vectorLength; i += 16)
+        {
+            expMax = Vector256.Max(expMax, Vector256.Load(w + i) & Vector256.Create((ushort)0x7C00));
+            Vector256<float> lo = Fp16.ToSingleScaled(Avx2.ConvertToVector256Int32((short*)(w + i)));
+            Vector256<float> hi = Fp16.ToSingleScaled(Avx2.ConvertToVector256Int32((short*)(w + i + 8)));
+            a0 = Vector256.MultiplyAddEstimate(lo, Vector256.Load(x0 + i), a0);
+            b0 = Vector256.MultiplyAddEstimate(hi, Vector256.Load(x0 + i + 8), b0);
+            a1 = Vector256.MultiplyAddEstimate(lo, Vector256.Load(x1 + i), a1);
+            b1 = Vector256.MultiplyAddEstimate(hi, Vector256.Load(x1 + i + 8), b1);
+            a2 = Vector256.MultiplyAddEstimate(lo, Vector256.Load(x2 + i), a2);
+            b2 = Vector256.MultiplyAddEstimate(hi, Vector256.Load(x2 + i + 8), b2);
+            a3 = Vector256.MultiplyAddEstimate(lo, Vector256.Load(x3 + i), a3);
+            b3 = Vector256.MultiplyAddEstimate(hi, Vector256.Load(x3 + i + 8), b3);
+        }
+        if (Vector256.EqualsAny(expMax, Vector256.Create((ushort)0x7C00))) return false;
+        float s0 = Vector256.Sum(a0 + b0), s1 = Vector256.Sum(a1 + b1), s2 = Vector256.Sum(a2 + b2), s3 = Vector256.Sum(a3 + b3);
+        float* r0 = x, r1 = x + xStride, r2 = x + 2 * xStride, r3 = x + 3 * xStride;
+        for (int i = vectorLength; i < n; i++)
+        {
+            float wi = Fp16.ToSingle(w[i]);
+            s0 += wi * r0[i];
+            s1 += wi * r1[i];
+            s2 += wi * r2[i];
+            s3 += wi * r3[i];
+        }
+        result[0] = s0;
+        result[1] = s1;
+        result[2] = s2;
+        result[3] = s3;
+        return true;
     }
 
     /// <summary>
