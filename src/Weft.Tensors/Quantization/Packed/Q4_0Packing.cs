@@ -21,6 +21,7 @@ public sealed unsafe class Q4_0Packing : RowPacking
 
     public override GgmlType Type => GgmlType.Q4_0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per load, over every weight: no slow first tier
     public override bool Pack(byte* src, long srcStride, int n, byte* dst)
     {
         int blocks = Int8Blocks.BlockCount(n);

@@ -24,6 +24,7 @@ public sealed unsafe class Q4_KPacking : RowPacking
 
     public override GgmlType Type => GgmlType.Q4_K;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per load, over every weight: no slow first tier
     public override bool Pack(byte* src, long srcStride, int n, byte* dst)
     {
         int blocks = KQuantSimd.CheckRow(n, int.MaxValue, 1);

@@ -33,6 +33,7 @@ public sealed unsafe class Q6_KPacking : RowPacking
 
     private const ulong Low4 = 0x0F0F0F0F0F0F0F0FUL, Bits45 = 0x3030303030303030UL, Low2 = 0x0303030303030303UL, Low6 = 0x3F3F3F3F3F3F3F3FUL;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per load, over every weight: no slow first tier
     public override bool Pack(byte* src, long srcStride, int n, byte* dst)
     {
         int blocks = KQuantSimd.CheckRow(n, int.MaxValue, 1);
@@ -95,6 +96,7 @@ public sealed unsafe class Q6_KPacking : RowPacking
     /// <paramref name="e"/>[4k + m] holds elements 128h + 32k + 8m + 0..7. Shifts of whole 64-bit words only move bits
     /// into positions the masks then clear.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReadLevels(byte* block, int h, ulong* e)
     {
         for (int m = 0; m < 4; m++)

@@ -19,6 +19,7 @@ public sealed unsafe class Q8_0Packing : RowPacking
 
     public override GgmlType Type => GgmlType.Q8_0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per load, over every weight: no slow first tier
     public override bool Pack(byte* src, long srcStride, int n, byte* dst)
     {
         int blocks = Int8Blocks.BlockCount(n);
