@@ -66,6 +66,42 @@ internal static unsafe class PackedInt8
         }
     }
 
+    /// <summary>
+    /// Packs eight rows of 32-element blocks laid out as an fp16 scale and then <paramref name="pieces"/> × 8 quant
+    /// bytes (Q4_0: 2, Q8_0: 4): the scales side by side, the pieces placed by <see cref="PieceOffset"/>. False when a
+    /// scale is infinite or NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per load, over every weight: no slow first tier
+    public static bool PackBlocks(byte* src, long srcStride, int n, byte* dst, int pieces)
+    {
+        int blocks = Int8Blocks.BlockCount(n), rowBlock = 2 + 8 * pieces;
+        bool finite = true;
+        for (int b = 0; b < blocks; b++, dst += 8 * rowBlock)
+        {
+            for (int r = 0; r < 8; r++)
+            {
+                byte* s = src + r * srcStride + (long)b * rowBlock;
+                *(ushort*)(dst + 2 * r) = *(ushort*)s;
+                finite &= IsFinite(*(ushort*)s);
+                for (int k = 0; k < pieces; k++)
+                    *(ulong*)(dst + 16 + PieceOffset(r, k)) = Unsafe.ReadUnaligned<ulong>(s + 2 + 8 * k);
+            }
+        }
+        return finite;
+    }
+
+    /// <summary>The inverse of <see cref="PackBlocks"/> for one row.</summary>
+    public static void UnpackBlocks(byte* group, int row, int n, byte* dst, int pieces)
+    {
+        int blocks = Int8Blocks.BlockCount(n), rowBlock = 2 + 8 * pieces;
+        for (int b = 0; b < blocks; b++, group += 8 * rowBlock, dst += rowBlock)
+        {
+            *(ushort*)dst = *(ushort*)(group + 2 * row);
+            for (int k = 0; k < pieces; k++)
+                Unsafe.WriteUnaligned(dst + 2 + 8 * k, *(ulong*)(group + 16 + PieceOffset(row, k)));
+        }
+    }
+
     /// <summary>Per activation block: its scale times 2^112, and −offset·Σq for formats with an offset.</summary>
     private static void Prepare<TK>(byte* a, int blocks, float* xs, int* xsum) where TK : struct, IPackedKernel
     {

@@ -14,40 +14,13 @@ public sealed unsafe class Q8_0Packing : RowPacking
 {
     public static readonly Q8_0Packing Instance = new();
 
-    private const int RowBlockBytes = 34;
-    private const int GroupBlock = 8 * RowBlockBytes; // 272
+    private const int GroupBlock = 8 * 34; // eight rows' blocks
 
     public override GgmlType Type => GgmlType.Q8_0;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per load, over every weight: no slow first tier
-    public override bool Pack(byte* src, long srcStride, int n, byte* dst)
-    {
-        int blocks = Int8Blocks.BlockCount(n);
-        bool finite = true;
-        for (int b = 0; b < blocks; b++, dst += GroupBlock)
-        {
-            for (int r = 0; r < 8; r++)
-            {
-                byte* s = src + r * srcStride + (long)b * RowBlockBytes;
-                *(ushort*)(dst + 2 * r) = *(ushort*)s;
-                finite &= PackedInt8.IsFinite(*(ushort*)s);
-                for (int k = 0; k < 4; k++)
-                    *(ulong*)(dst + 16 + PackedInt8.PieceOffset(r, k)) = Unsafe.ReadUnaligned<ulong>(s + 2 + 8 * k);
-            }
-        }
-        return finite;
-    }
+    public override bool Pack(byte* src, long srcStride, int n, byte* dst) => PackedInt8.PackBlocks(src, srcStride, n, dst, 4);
 
-    public override void Unpack(byte* group, int row, int n, byte* dst)
-    {
-        int blocks = Int8Blocks.BlockCount(n);
-        for (int b = 0; b < blocks; b++, group += GroupBlock, dst += RowBlockBytes)
-        {
-            *(ushort*)dst = *(ushort*)(group + 2 * row);
-            for (int k = 0; k < 4; k++)
-                Unsafe.WriteUnaligned(dst + 2 + 8 * k, *(ulong*)(group + 16 + PackedInt8.PieceOffset(row, k)));
-        }
-    }
+    public override void Unpack(byte* group, int row, int n, byte* dst) => PackedInt8.UnpackBlocks(group, row, n, dst, 4);
 
     public override void DotTile(byte* packed, int groups, byte* x, int xStride, int tokens, int n, float* y, int yStride) =>
         PackedInt8.DotTile<Kernel>(packed, groups, x, xStride, tokens, n, y, yStride);
