@@ -68,10 +68,8 @@ public static class MatMulChecks
                                 var wr = data[i].AsSpan(r * rowBytes, rowBytes);
                                 float expected = f.DotReference(wr, xq, cols);
                                 f.DequantizeReference(wr, wDeq);
-                                double magnitude = 0;
-                                for (int c = 0; c < cols; c++) magnitude += Math.Abs((double)wDeq[c] * xDeq[c]);
                                 float got = ys[i][b * rows[i] + r];
-                                if (!(Math.Abs(got - expected) <= 1e-5 * magnitude + 1e-6))
+                                if (!FormatChecks.WithinTolerance(got, expected, wDeq, xDeq, out _))
                                 {
                                     yield return $"{threads} threads, batch {batch}, group of {group}: member {i} ({types[i]}, {rows[i]} rows) " +
                                                  $"row {r} token {b}: {got}, reference {expected}";

@@ -87,10 +87,8 @@ public static class PackingChecks
                     for (int r = 0; r < rows; r++)
                     {
                         float expected = f.DotReference(w.AsSpan(r * wStride, wRow), x.AsSpan(t * xStride, xRow), n);
-                        double magnitude = 0;
-                        for (int i = 0; i < n; i++) magnitude += Math.Abs((double)deq[r * n + i] * xDeq[t * n + i]);
                         float got = y[t * yStride + r];
-                        if (!(Math.Abs(got - expected) <= 1e-5 * magnitude + 1e-6))
+                        if (!FormatChecks.WithinTolerance(got, expected, deq.AsSpan(r * n, n), xDeq.AsSpan(t * n, n), out double magnitude))
                         {
                             yield return $"n={n}: {groups} groups × {tokens} tokens, row {r} token {t}: {got}, reference {expected} (magnitude {magnitude})";
                             yield break;

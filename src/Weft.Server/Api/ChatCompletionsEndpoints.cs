@@ -25,13 +25,7 @@ internal static class ChatCompletionsEndpoints
             int? logProbabilities = LogProbabilities(body);
             _ = body.OptionalInteger("n", 1, 1); // one choice per request
             var model = await pool.GetAsync(modelId);
-            int? context = WeftFields.Context(body, model);
-            int[] prompt = ChatPrompt.Tokens(model, messages);
-            var request = SamplingFields.Request(body, prompt, context ?? model.ContextSize) with
-            {
-                ContextSize = context,
-                LogProbabilities = logProbabilities,
-            };
+            var request = WeftFields.CompletionRequest(body, model, () => ChatPrompt.Tokens(model, messages), logProbabilities);
             var responder = new ChatResponder("chatcmpl-" + Guid.NewGuid().ToString("N"), modelId, model.Tokenizer);
             await responder.RespondAsync(http, model, request, stream, includeUsage, metrics);
         });

@@ -21,13 +21,7 @@ internal static class CompletionsEndpoints
             // the legacy field: how many alternatives to report per token (the chosen token's is always reported)
             int? logProbabilities = (int?)body.OptionalInteger("logprobs", 0, MaxLogProbabilities);
             var model = await pool.GetAsync(modelId);
-            int? context = WeftFields.Context(body, model);
-            int[] prompt = Prompt(body, model);
-            var request = SamplingFields.Request(body, prompt, context ?? model.ContextSize) with
-            {
-                ContextSize = context,
-                LogProbabilities = logProbabilities,
-            };
+            var request = WeftFields.CompletionRequest(body, model, () => Prompt(body, model), logProbabilities);
             var responder = new TextResponder("cmpl-" + Guid.NewGuid().ToString("N"), modelId, model.Tokenizer);
             await responder.RespondAsync(http, model, request, stream, includeUsage, metrics);
         });

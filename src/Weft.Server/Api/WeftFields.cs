@@ -1,5 +1,7 @@
-// Weft's own request fields, kept apart from OpenAI's under "weft": {"ctx": N} (this request's KV context in tokens).
+// Weft's own request fields, kept apart from OpenAI's under "weft": {"ctx": N} (this request's KV context in tokens), and
+// the generation request both completion endpoints build from them.
 using System.Text.Json;
+using Weft.Inference.Generation;
 using Weft.Server.Hosting;
 
 namespace Weft.Server.Api;
@@ -17,5 +19,19 @@ internal static class WeftFields
             throw ApiException.BadRequest(
                 $"'weft.ctx' must be between 1 and {model.ContextSize} (the largest context this server runs '{model.Entry.Id}' with); got {n}", "weft.ctx");
         return (int)n;
+    }
+
+    /// <summary>
+    /// The generation request of a completion endpoint: weft.ctx read first, then the prompt built, then the sampling
+    /// fields, the context (the request's, else the model's) and the log-probabilities the endpoint parsed.
+    /// </summary>
+    public static GenerationRequest CompletionRequest(JsonRequest body, LoadedModel model, Func<int[]> prompt, int? logProbabilities)
+    {
+        int? context = Context(body, model);
+        return SamplingFields.Request(body, prompt(), context ?? model.ContextSize) with
+        {
+            ContextSize = context,
+            LogProbabilities = logProbabilities,
+        };
     }
 }

@@ -85,9 +85,8 @@ public sealed class MatMul
         }
         // Chunks of rows: small enough to balance, large enough to amortise the hand-off; a multiple of four rows
         // (the decoding kernels take four rows at a time), of eight for packed matrices (their groups).
-        int chunk = w.Packing != null
-            ? Math.Max(8, Math.Min(64, w.Rows / (_pool.ThreadCount * 8))) & ~7
-            : Math.Max(4, Math.Min(64, w.Rows / (_pool.ThreadCount * 8))) & ~3;
+        int unit = w.Packing != null ? RowPacking.GroupRows : 4;
+        int chunk = Math.Max(unit, Math.Min(64, w.Rows / (_pool.ThreadCount * 8))) & -unit;
         m.ChunkRows = chunk;
         m.FirstChunk = i == 0 ? 0 : _rows.Members[i - 1].FirstChunk + (_rows.Members[i - 1].W.Rows + _rows.Members[i - 1].ChunkRows - 1) / _rows.Members[i - 1].ChunkRows;
         _rows.Count = i + 1;

@@ -211,20 +211,7 @@ internal static unsafe class HalfRows
             b3 = Vector256.MultiplyAddEstimate(hi, Vector256.Load(x3 + i + 8), b3);
         }
         if (Vector256.EqualsAny(expMax, Vector256.Create((ushort)0x7C00))) return false;
-        float s0 = Vector256.Sum(a0 + b0), s1 = Vector256.Sum(a1 + b1), s2 = Vector256.Sum(a2 + b2), s3 = Vector256.Sum(a3 + b3);
-        float* r0 = x, r1 = x + xStride, r2 = x + 2 * xStride, r3 = x + 3 * xStride;
-        for (int i = vectorLength; i < n; i++)
-        {
-            float wi = Fp16.ToSingle(w[i]);
-            s0 += wi * r0[i];
-            s1 += wi * r1[i];
-            s2 += wi * r2[i];
-            s3 += wi * r3[i];
-        }
-        result[0] = s0;
-        result[1] = s1;
-        result[2] = s2;
-        result[3] = s3;
+        Finish4<HalfDecoder>(w, x, xStride, vectorLength, n, a0 + b0, a1 + b1, a2 + b2, a3 + b3, result);
         return true;
     }
 
@@ -255,15 +242,7 @@ internal static unsafe class HalfRows
     {
         int vectorLength = n & ~15;
         float* xs = stackalloc float[vectorLength];
-        Vector256<int> absMax = Vector256<int>.Zero;
-        for (int i = 0; i < vectorLength; i += 8)
-        {
-            Vector256<float> v = Vector256.Load(x + i);
-            absMax = Vector256.Max(absMax, v.AsInt32() & Vector256.Create(0x7FFFFFFF));
-            (v * Fp16.ScaledUnit).Store(xs + i);
-        }
-        if (Vector256.GreaterThanOrEqualAny(absMax, Vector256.Create(Fp16.ScaledActivationLimitBits))) return false;
-
+        if (!ScaleActivations(x, vectorLength, xs)) return false;
         for (int r = 0; r < rows; r++)
         {
             ushort* wr = w + r * wStride;
@@ -318,8 +297,20 @@ internal static unsafe class HalfRows
             a3 = Vector256.MultiplyAddEstimate(lo, Vector256.Load(x3 + i), a3);
             b3 = Vector256.MultiplyAddEstimate(hi, Vector256.Load(x3 + i + 8), b3);
         }
-        float s0 = Vector256.Sum(a0 + b0), s1 = Vector256.Sum(a1 + b1), s2 = Vector256.Sum(a2 + b2), s3 = Vector256.Sum(a3 + b3);
-        for (; i < n; i++)
+        Finish4<T>(w, x, xStride, i, n, a0 + b0, a1 + b1, a2 + b2, a3 + b3, result);
+    }
+
+    /// <summary>
+    /// The end of a one-row, four-token dot: each token's vector sum, then elements [<paramref name="from"/>, n) one by
+    /// one in order (the scalar tail of <see cref="Dot{T}"/>), into result[0..3].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish4<T>(ushort* w, float* x, int xStride, int from, int n,
+        Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, Vector256<float> v3, float* result) where T : struct, IHalfDecoder
+    {
+        float s0 = Vector256.Sum(v0), s1 = Vector256.Sum(v1), s2 = Vector256.Sum(v2), s3 = Vector256.Sum(v3);
+        float* x0 = x, x1 = x + xStride, x2 = x + 2 * xStride, x3 = x + 3 * xStride;
+        for (int i = from; i < n; i++)
         {
             float wi = T.ToSingle(w[i]);
             s0 += wi * x0[i];
