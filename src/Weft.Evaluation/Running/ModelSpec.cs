@@ -1,0 +1,27 @@
+// What the user named as a model: a local GGUF file or checkpoint folder (optionally with LoRA adapters), or a remote
+// OpenAI-compatible endpoint `openai:URL#model`.
+using Weft.Models.Adapters;
+
+namespace Weft.Evaluation.Running;
+
+public sealed record ModelSpec(string Source, IReadOnlyList<LoraSpec> Adapters)
+{
+    public const string RemotePrefix = "openai:";
+
+    public bool IsRemote => Source.StartsWith(RemotePrefix, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The name the tables show: the file's stem (plus `+adapter[@scale]` each), or the remote model id.</summary>
+    public string Name => IsRemote ? Remote().Model : Models.LocalEvalModel.DefaultName(Source, Adapters);
+
+    /// <summary>`openai:URL#model` → (base URL ending before /completions, model id).</summary>
+    public (Uri BaseUrl, string Model) Remote()
+    {
+        string rest = Source[RemotePrefix.Length..];
+        int hash = rest.LastIndexOf('#');
+        if (hash <= 0 || hash == rest.Length - 1)
+            throw new ArgumentException($"'{Source}': a remote model is written openai:URL#model, e.g. openai:http://localhost:8080/v1#mistral-7b");
+        if (!Uri.TryCreate(rest[..hash], UriKind.Absolute, out var url) || (url.Scheme != "http" && url.Scheme != "https"))
+            throw new ArgumentException($"'{Source}': '{rest[..hash]}' is not an http(s) URL");
+        return (url, rest[(hash + 1)..]);
+    }
+}
