@@ -1,56 +1,92 @@
-// weft demo: writes a small random-weight model, quantizes it, and runs both end to end (no download needed).
+// weft demo: the main job on the bundled model, nothing to download. weft-tiny (F16) is quantized to Q8_0 and
+// Q4_0; the three are evaluated on the KJV tasks (held-out books: perplexity, verse choice; KL divergence of the
+// quantizations against F16) with their speed and cost on this machine; then the leaderboard and the HTML report.
+// `--random` instead writes a random-weight model and runs it end to end.
 using System.CommandLine;
-using Weft.Inference.Generation;
-using Weft.Inference.Sampling;
-using Weft.Models;
+using System.Diagnostics;
+using Weft.Evaluation.Data;
+using Weft.Evaluation.Results;
+using Weft.Evaluation.Running;
+using Weft.Evaluation.Tasks;
 using Weft.Models.Quantization;
-using Weft.Models.Synthetic;
-using Weft.Models.Transformer;
-using Weft.Tensors.Threading;
 
 namespace Weft.Cli.Verbs;
 
 internal static class DemoVerb
 {
-    private static readonly SyntheticModelSpec Spec = new()
-    {
-        Name = "weft-demo", Embedding = 256, Layers = 4, Heads = 8, KvHeads = 2, FeedForward = 704, Vocab = 2048, Context = 512, Seed = 2026,
-    };
-
     public static Command Create()
     {
-        var folder = new Option<string>("--dir") { Description = "where to write the demo models (default: ~/.weft/demo)" };
+        var folder = new Option<string>("--dir") { Description = "where to write the demo's models, results and report (default: ~/.weft/demo)" };
+        var limit = new Option<int>("--limit") { Description = "verse-choice items", DefaultValueFactory = _ => 200 };
+        var random = new Option<bool>("--random") { Description = "instead: make a random-weight model, quantize it and run it" };
+        var noInstall = new Option<bool>("--no-install") { Description = "never install Debian's bible-kjv (the KJV tasks' text) when it is missing" };
         var threads = Common.ThreadsOption();
-        var cmd = new Command("demo", "Make a small random model, quantize it and run it") { folder, threads };
+        var cmd = new Command("demo", "A tour: quantize the bundled weft-tiny, evaluate the three, compare quality, speed and cost") { folder, limit, random, noInstall, threads };
         cmd.SetAction(r =>
         {
             string dir = r.GetValue(folder) ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".weft", "demo");
             Directory.CreateDirectory(dir);
-            string f32 = Path.Combine(dir, "weft-demo-f32.gguf");
-            string q8 = Path.Combine(dir, "weft-demo-q8_0.gguf");
-            if (!File.Exists(f32)) SyntheticModel.Write(Spec, f32);
-            Console.WriteLine($"model: {f32} ({new FileInfo(f32).Length:N0} bytes, random weights)");
-            ModelQuantizer.Quantize(f32, q8, FileType.Parse("Q8_0"));
-            Console.WriteLine($"quantized: {q8} ({new FileInfo(q8).Length:N0} bytes)");
-            using var pool = new WorkerPool(r.GetValue(threads));
-            foreach (var path in new[] { f32, q8 }) Run(path, pool);
-            return 0;
+            if (r.GetValue(random)) return RandomDemo.Run(dir, r.GetValue(threads));
+            return Tour(dir, r.GetValue(limit), r.GetValue(threads), !r.GetValue(noInstall));
         });
         return cmd;
     }
 
-    private static void Run(string path, WorkerPool pool)
+    private static int Tour(string dir, int limit, int threads, bool install)
     {
-        using var model = Model.Load(path);
-        var c = model.Config;
+        string f16 = DefaultModel.Resolve(null);
+        Console.WriteLine($"weft-tiny: {f16} ({new FileInfo(f16).Length / 1048576.0:F1} MiB, F16)");
+        var models = new List<string> { f16 };
+        foreach (var type in new[] { "Q8_0", "Q4_0" })
+        {
+            string path = Path.Combine(dir, $"weft-tiny-{type.ToLowerInvariant()}.gguf");
+            var clock = Stopwatch.StartNew();
+            ModelQuantizer.Quantize(f16, path, FileType.Parse(type));
+            Console.WriteLine($"weft quantize → {path} ({new FileInfo(path).Length / 1048576.0:F1} MiB, {clock.Elapsed.TotalSeconds:F1} s)");
+            models.Add(path);
+        }
+        EnsureKjv(install);
+        var tasks = new[] { "kjv-perplexity", "kjv-verse-choice" }.Select(BuiltinTasks.Resolve).ToList();
+        Console.WriteLine($"weft eval: {string.Join(", ", tasks.Select(t => t.Name))} (held-out books), KL divergence against F16, speed and cost at {EvalOptions.DefaultPricePerHour:F2} USD/h");
         Console.WriteLine();
-        Console.WriteLine($"{Path.GetFileName(path)}: {c.Architecture}, {c.LayerCount} layers, {c.HeadCount} heads ({c.KvHeadCount} key/value), width {c.EmbeddingLength}, vocabulary {c.VocabSize}, {model.BytesPerToken:N0} weight bytes per token");
-        var tokenizer = model.Tokenizer;
-        var prompt = tokenizer.Encode("a demo prompt for the weft engine", addSpecial: true, parseSpecial: false);
-        var generator = new Generator(new DecoderSession(model, pool, 256), tokenizer);
-        var result = generator.Generate(new GenerationRequest { Prompt = prompt, MaxTokens = 48, Sampling = SamplingOptions.Greedy });
-        Console.WriteLine($"prompt ids: {string.Join(",", prompt)}");
-        Console.WriteLine($"greedy continuation (random weights, so the words are random): {result.Text.Trim()}");
-        Console.WriteLine($"prompt {result.PromptTokensPerSecond:F0} tok/s, generation {result.GenerationTokensPerSecond:F0} tok/s ({pool.ThreadCount} threads)");
+        var options = new EvalOptions { Tasks = tasks, Limit = limit, KldBase = new ModelSpec(f16, []), Threads = threads };
+        string json = Path.Combine(dir, "results.json");
+        var sink = new EvalResultsSink(new EvalReport([], []), json, "");
+        var runner = new EvalRunner(options, new ProgressLine(Console.Error, !Console.IsErrorRedirected), Console.Error)
+        {
+            ModelFinished = sink.Add,
+            RunFinished = sink.Add,
+            Machine = EvalResultsSink.Machine,
+        };
+        runner.Run(models.Select(m => new ModelSpec(m, [])).ToList());
+        Console.WriteLine();
+        Console.Write(EvalResultsSink.Table(sink.Report));
+        Console.WriteLine();
+        Console.WriteLine($"results: {json}");
+        Console.WriteLine($"report: {EvalResultsSink.WriteHtml(Path.Combine(dir, "report"), sink.Report)}");
+        Console.WriteLine("next: weft leaderboard · weft serve (then /leaderboard) · weft eval MODEL… --task hellaswag,piqa --data-dir DIR");
+        return sink.Report.Runs.Any(x => x.Error != null) ? 2 : 0;
+    }
+
+    /// <summary>The KJV tasks read Debian's `bible` program (package bible-kjv); as root with apt-get, install it.</summary>
+    private static void EnsureKjv(bool install)
+    {
+        if (KjvText.FindProgram("bible") != null) return;
+        bool root = Environment.UserName == "root";
+        if (!install || !root || KjvText.FindProgram("apt-get") == null) return; // the tasks then fail with the hint
+        Console.WriteLine("the KJV tasks read Debian's bible-kjv: apt-get install -y bible-kjv");
+        if (!Apt("install", "-y", "-qq", "bible-kjv")) { Apt("update", "-qq"); Apt("install", "-y", "-qq", "bible-kjv"); }
+    }
+
+    private static bool Apt(params string[] args)
+    {
+        var psi = new ProcessStartInfo("apt-get") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+        using var p = Process.Start(psi)!;
+        p.StandardOutput.ReadToEnd();
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0;
     }
 }

@@ -48,7 +48,7 @@ public sealed class EvalRunner(EvalOptions options, ProgressLine progress, TextW
             {
                 cancel.ThrowIfCancellationRequested();
                 var pending = options.Tasks.Where(t => !options.AlreadyDone(spec.Name, t.Name)
-                    || (options.KldBase != null && t.Kind == TaskKind.Perplexity && !options.AlreadyDone(spec.Name, KldTaskName(t.Name)))).ToList();
+                    || (options.KldBase != null && t.Kind == TaskKind.Perplexity && !IsKldBase(spec) && !options.AlreadyDone(spec.Name, KldTaskName(t.Name)))).ToList();
                 if (pending.Count == 0) { log.WriteLine($"{spec.Name}: every task already done (--resume)"); continue; }
                 IEvalModel model;
                 try
@@ -71,7 +71,7 @@ public sealed class EvalRunner(EvalOptions options, ProgressLine progress, TextW
                     foreach (var task in pending)
                     {
                         if (!options.AlreadyDone(spec.Name, task.Name)) Record(runs, RunTask(task, data[task.Name], model, cancel));
-                        if (options.KldBase != null && task.Kind == TaskKind.Perplexity && !options.AlreadyDone(spec.Name, KldTaskName(task.Name)))
+                        if (options.KldBase != null && task.Kind == TaskKind.Perplexity && !IsKldBase(spec) && !options.AlreadyDone(spec.Name, KldTaskName(task.Name)))
                         {
                             kldBase ??= OpenBase();
                             Record(runs, RunKld(task, data[task.Name], model, kldBase, cancel));
@@ -86,6 +86,10 @@ public sealed class EvalRunner(EvalOptions options, ProgressLine progress, TextW
         }
         return new EvalReport(facts, runs);
     }
+
+    /// <summary>The base itself among the models: its divergence from itself is not worth a run.</summary>
+    private bool IsKldBase(ModelSpec spec) => options.KldBase is { } b && !spec.IsRemote && !b.IsRemote
+        && Path.GetFullPath(spec.Source) == Path.GetFullPath(b.Source) && spec.Adapters.SequenceEqual(b.Adapters);
 
     private void Record(List<TaskRun> runs, TaskRun run)
     {
