@@ -32,7 +32,9 @@ public static class CliRunner
         or ContextOverflowException or UsageException or IOException or UnauthorizedAccessException
         or ArgumentException or FormatException or NotSupportedException or TemplateException or TrainingDataException
         or Weft.Training.Pretraining.TrainingConfigException or Weft.Models.Adapters.AdapterException
-        or Weft.Evaluation.Tasks.TaskFileException or Weft.Evaluation.Data.TaskDataException or Weft.Evaluation.Models.EvalModelException;
+        or Weft.Evaluation.Tasks.TaskFileException or Weft.Evaluation.Data.TaskDataException
+        or Weft.Evaluation.Models.EvalModelException
+        or Weft.Evaluation.Storage.ResultFileException;
 }
 
 /// <summary>A command line that parses but asks for something impossible.</summary>

@@ -8,7 +8,9 @@ foreach (var verb in new[]
 {
     LogitsVerb.Create(), InspectVerb.Create(), QuantizeVerb.Create(), ConvertVerb.Create(), BenchVerb.Create(), TokenizeVerb.Create(),
     DetokenizeVerb.Create(), RunVerb.Create(), ChatVerb.Create(), TemplateVerb.Create(), ServeVerb.Create(), FinetuneVerb.Create(), MergeVerb.Create(),
-    TrainVerb.Create(), DemoVerb.Create(), EvalVerb.Create(),
+    TrainVerb.Create(), DemoVerb.Create(),
+    EvalVerb.Create(),
+    LeaderboardVerb.Create(),
 })
 {
     root.Subcommands.Add(verb);

@@ -47,7 +47,7 @@ internal static class DemoVerb
         }
         EnsureKjv(install);
         var tasks = new[] { "kjv-perplexity", "kjv-verse-choice" }.Select(BuiltinTasks.Resolve).ToList();
-        Console.WriteLine($"weft eval: {string.Join(", ", tasks.Select(t => t.Name))} (held-out books), KL divergence against F16, speed and cost at {EvalOptions.DefaultPricePerHour:F2} USD/h");
+        Console.WriteLine($"weft eval: {string.Join(", ", tasks.Select(t => t.Name))} (held-out books), KL divergence against F16, speed and cost at {Weft.Evaluation.Reports.Cost.DefaultPricePerHour:F2} USD/h");
         Console.WriteLine();
         var options = new EvalOptions { Tasks = tasks, Limit = limit, KldBase = new ModelSpec(f16, []), Threads = threads };
         string json = Path.Combine(dir, "results.json");

@@ -3,7 +3,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using System.Text.Json;
 using Weft.Evaluation.Models;
 using Weft.Evaluation.Results;
 using Weft.Evaluation.Running;
@@ -34,7 +33,7 @@ internal static class EvalVerb
         var json = new Option<string?>("--json") { Description = "write every result (metrics, items, speeds) to this JSON file as each finishes" };
         var report = new Option<string?>("--report") { Description = "write a self-contained HTML report (and results.json) into this folder" };
         var resume = new Option<bool>("--resume") { Description = "skip the (model, task) results already in the --json file (or the report's results.json)" };
-        var price = new Option<double>("--price-per-hour") { Description = "this machine's price in USD per hour, for cost per million tokens", DefaultValueFactory = _ => EvalOptions.DefaultPricePerHour };
+        var price = new Option<double>("--price-per-hour") { Description = "this machine's price in USD per hour, for cost per million tokens", DefaultValueFactory = _ => Weft.Evaluation.Reports.Cost.DefaultPricePerHour };
         var remotePrice = new Option<string?>("--remote-price") { Description = "declared price of remote endpoints: IN,OUT USD per million tokens" };
         var keyEnv = new Option<string>("--api-key-env") { Description = "environment variable holding the remote endpoints' API key", DefaultValueFactory = _ => "OPENAI_API_KEY" };
         var noSpeed = new Option<bool>("--no-speed") { Description = "do not measure speed (and cost)" };
@@ -70,7 +69,7 @@ internal static class EvalVerb
             if (r.GetValue(resume))
             {
                 if (jsonPath == null) throw new UsageException("--resume needs the --json FILE (or --report DIR) of the run to continue");
-                if (File.Exists(jsonPath)) previous = ReadReport(jsonPath);
+                if (File.Exists(jsonPath)) previous = Weft.Evaluation.Storage.ResultFile.Read(jsonPath);
             }
             var done = previous.Runs.Where(x => x.Error == null).Select(x => (x.Model, x.Task)).ToHashSet();
 
@@ -173,17 +172,5 @@ internal static class EvalVerb
         if (parts.Length == 2 && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var a)
             && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var b) && a >= 0 && b >= 0) return (a, b);
         throw new UsageException($"--remote-price {text}: give IN,OUT in USD per million tokens, e.g. 0.2,0.6");
-    }
-
-    private static EvalReport ReadReport(string path)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<EvalReport>(File.ReadAllText(path)) ?? throw new UsageException($"{path}: empty results file");
-        }
-        catch (JsonException e)
-        {
-            throw new UsageException($"{path}: not a results file of `weft eval --json` ({e.Message})");
-        }
     }
 }

@@ -27,11 +27,7 @@ public sealed record EvalOptions
     public bool MeasureSpeed { get; init; } = true;
 
     /// <summary>USD per hour of this machine, for the cost per million tokens of local models.</summary>
-    public double PricePerHour { get; init; } = DefaultPricePerHour;
-
-    /// <summary>The machine price used when none is given: 0.10 USD/h, about what a small cloud CPU instance
-    /// (2 to 4 vCPUs) costs on demand.</summary>
-    public const double DefaultPricePerHour = 0.10;
+    public double PricePerHour { get; init; } = Reports.Cost.DefaultPricePerHour;
 
     /// <summary>Declared price of remote endpoints, USD per million input and output tokens.</summary>
     public (double Input, double Output)? RemotePrice { get; init; }

@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Weft.Evaluation.Data;
 using Weft.Evaluation.Models;
+using Weft.Evaluation.Reports;
 using Weft.Evaluation.Results;
 using Weft.Evaluation.Scoring;
 using Weft.Evaluation.Tasks;
@@ -128,7 +129,7 @@ public sealed class EvalRunner(EvalOptions options, ProgressLine progress, TextW
             }
             var price = options.RemotePrice;
             return new ModelFacts(spec.Name, "remote", spec.Source, null, null, null, null, tps, ttft,
-                price?.Input, price?.Output, price is { } p ? Blend(p.Input, p.Output) : null, null, error);
+                price?.Input, price?.Output, price is { } p ? Cost.Blended(p.Input, p.Output) : null, null, error);
         }
         var local = (LocalEvalModel)model;
         var m = local.Model;
@@ -143,20 +144,13 @@ public sealed class EvalRunner(EvalOptions options, ProgressLine progress, TextW
             progress.End($"prompt {s.PromptTps:F1} tok/s, generation {s.GenTps:F1} tok/s, {s.Threads} threads");
             pp = s.PromptTps;
             tg = s.GenTps;
-            cin = PerMillion(options.PricePerHour, s.PromptTps);
-            cout = PerMillion(options.PricePerHour, s.GenTps);
-            blended = Blend(cin.Value, cout.Value);
+            cin = Cost.PerMillion(options.PricePerHour, s.PromptTps);
+            cout = Cost.PerMillion(options.PricePerHour, s.GenTps);
+            blended = Cost.Blended(cin.Value, cout.Value);
         }
         return new ModelFacts(spec.Name, "local", spec.Source, SizeOnDisk(spec), parameters, weightType, pp, tg, null,
             cin, cout, blended, Machine?.Invoke());
     }
-
-    /// <summary>USD per million tokens at <paramref name="pricePerHour"/> and <paramref name="tokensPerSecond"/>.</summary>
-    public static double PerMillion(double pricePerHour, double tokensPerSecond) =>
-        tokensPerSecond > 0 ? pricePerHour / 3600 / tokensPerSecond * 1e6 : double.PositiveInfinity;
-
-    /// <summary>Artificial Analysis's blend: three input tokens to one output token.</summary>
-    public static double Blend(double input, double output) => (3 * input + output) / 4;
 
     private static long? SizeOnDisk(ModelSpec spec)
     {
