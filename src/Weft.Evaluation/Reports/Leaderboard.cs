@@ -44,7 +44,9 @@ public sealed record Leaderboard(
         {
             var own = latest.Where(r => r.Model == m.Model).ToDictionary(r => r.Task, r => r, StringComparer.Ordinal);
             var mine = tasks.Where(t => scores.ContainsKey((m.Model, t))).ToDictionary(t => t, t => scores[(m.Model, t)], StringComparer.Ordinal);
-            double? average = mine.Count == 0 ? null : mine.Values.Average();
+            // KL divergence measures closeness to a base, not quality: shown, not averaged.
+            var quality = mine.Where(p => !p.Key.EndsWith(":kld", StringComparison.Ordinal)).Select(p => p.Value).ToList();
+            double? average = quality.Count == 0 ? null : quality.Average();
             return new LeaderboardRow(m, own, average, mine);
         });
         var ranked = rows.OrderBy(r => r.Average is null ? 1 : 0).ThenByDescending(r => r.Average ?? 0)
