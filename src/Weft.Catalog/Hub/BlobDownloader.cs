@@ -63,6 +63,7 @@ public static class BlobDownloader
         var lastReport = TimeSpan.Zero;
         while (true)
         {
+            ct.ThrowIfCancellationRequested(); // a cancelled pull keeps its partial for the next one
             int read;
             try
             {
@@ -82,8 +83,9 @@ public static class BlobDownloader
             {
                 throw new HubException($"cannot write {partial} ({e.Message}); is the disk full? Free space or choose another cache folder with --cache or HF_HUB_CACHE", e);
             }
+            bool first = have == startBytes;
             have += read;
-            if (progress != null && clock.Elapsed - lastReport >= ProgressInterval)
+            if (progress != null && (first || clock.Elapsed - lastReport >= ProgressInterval))
             {
                 lastReport = clock.Elapsed;
                 progress(Report(name, have, startBytes, total, clock.Elapsed));
