@@ -48,20 +48,30 @@ public sealed partial class HfClient(HubHttp http, string endpoint, HfCache cach
         return files;
     }
 
-    /// <summary>HEAD /{repo}/resolve/{rev}/{file} without following redirects to other hosts.</summary>
+    /// <summary>
+    /// HEAD /{repo}/resolve/{rev}/{file}: the commit, ETag and size come from the first hop that carries them
+    /// (relative redirects, as for renamed repositories, are followed; a redirect to another host is the download URL).
+    /// </summary>
     public async Task<HfResolved> HeadAsync(string repo, string revision, string file, CancellationToken ct)
     {
         var url = ResolveUrl(repo, revision, file);
-        using var response = await http.SendAsync(HttpMethod.Head, url, null, followOtherHosts: false, ct).ConfigureAwait(false);
-        int code = (int)response.StatusCode;
-        if (code is < 300 or >= 400) HubHttp.EnsureSuccess(response, url, $"looking up {file} in {repo}");
-        string? commit = Header(response, "X-Repo-Commit");
-        string? etag = Header(response, "X-Linked-Etag") ?? response.Headers.ETag?.Tag;
-        long? size = long.TryParse(Header(response, "X-Linked-Size"), out long ls) ? ls : response.Content.Headers.ContentLength;
-        if (commit == null || etag == null)
-            throw new HubException($"{url}: the server sent no X-Repo-Commit or ETag header; is HF_ENDPOINT a Hugging Face Hub?");
-        var download = code is >= 300 and < 400 && response.Headers.Location != null ? new Uri(url, response.Headers.Location) : url;
-        return new HfResolved(commit, NormalizeEtag(etag), size, download);
+        string? commit = null, etag = null;
+        long? size = null;
+        for (int hop = 0; hop <= HubHttp.MaxRedirects; hop++)
+        {
+            using var response = await http.SendAsync(HttpMethod.Head, url, null, followOtherHosts: false, ct, followAny: false).ConfigureAwait(false);
+            int code = (int)response.StatusCode;
+            bool redirect = code is >= 300 and < 400 && response.Headers.Location != null;
+            if (!redirect) HubHttp.EnsureSuccess(response, url, $"looking up {file} in {repo}");
+            commit ??= Header(response, "X-Repo-Commit");
+            etag ??= Header(response, "X-Linked-Etag") ?? (redirect ? null : response.Headers.ETag?.Tag);
+            size ??= long.TryParse(Header(response, "X-Linked-Size"), out long ls) ? ls : redirect ? null : response.Content.Headers.ContentLength;
+            var next = redirect ? new Uri(url, response.Headers.Location!) : null;
+            if (commit != null && etag != null) return new HfResolved(commit, NormalizeEtag(etag), size, next ?? url);
+            if (next == null || next.Authority != url.Authority) break;
+            url = next;
+        }
+        throw new HubException($"{url}: the server sent no X-Repo-Commit or ETag header; is HF_ENDPOINT a Hugging Face Hub?");
     }
 
     /// <summary>Pulls one file (or the GGUF of a quant type) into the cache; does nothing when it is already there.</summary>

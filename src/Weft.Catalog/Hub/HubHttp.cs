@@ -30,8 +30,10 @@ public sealed class HubHttp : IDisposable
     }
 
     /// <summary>Sends <paramref name="method"/> to <paramref name="url"/>, following redirects; headers only (body streamed by the caller).</summary>
-    /// <param name="followOtherHosts">false stops at a redirect to another host and returns it (HEAD on resolve URLs).</param>
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri url, Action<HttpRequestHeaders>? headers, bool followOtherHosts, CancellationToken ct)
+    /// <param name="followOtherHosts">false stops at a redirect to another host and returns it.</param>
+    /// <param name="followAny">false returns the first response, redirect or not (HEAD on resolve URLs reads each hop).</param>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri url, Action<HttpRequestHeaders>? headers, bool followOtherHosts, CancellationToken ct,
+        bool followAny = true)
     {
         for (int hop = 0; ; hop++)
         {
@@ -48,7 +50,7 @@ public sealed class HubHttp : IDisposable
                 throw new HubException($"cannot reach {url.GetLeftPart(UriPartial.Authority)}: {e.Message} (check the network, HF_ENDPOINT or OLLAMA_REGISTRY)", e);
             }
             int code = (int)response.StatusCode;
-            if (code is < 300 or >= 400 || response.Headers.Location == null) return response;
+            if (code is < 300 or >= 400 || response.Headers.Location == null || !followAny) return response;
             var next = new Uri(url, response.Headers.Location);
             if (!followOtherHosts && !SameHost(next, url)) return response;
             response.Dispose();

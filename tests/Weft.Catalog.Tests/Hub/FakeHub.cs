@@ -46,6 +46,9 @@ public sealed class FakeHub : IAsyncDisposable
     /// <summary>The next CDN body is cut after this many bytes (then the connection is aborted); -1 for none.</summary>
     public long DropAfter { get; set; } = -1;
 
+    /// <summary>Resolve URLs first answer a relative 307 to themselves with ?hop=1 and no headers (a renamed repository).</summary>
+    public bool RelativeRedirect { get; set; }
+
     /// <summary>Delay before the CDN sends a body, so two pulls overlap.</summary>
     public TimeSpan BodyDelay { get; set; }
 
@@ -114,6 +117,12 @@ public sealed class FakeHub : IAsyncDisposable
         {
             string file = Uri.UnescapeDataString(path[resolvePrefix.Length..].Split('/', 2)[1]);
             if (!Files.TryGetValue(file, out var bytes)) { ctx.Response.StatusCode = 404; return; }
+            if (RelativeRedirect && !ctx.Request.Query.ContainsKey("hop"))
+            {
+                ctx.Response.Headers.Location = path + "?hop=1";
+                ctx.Response.StatusCode = 307;
+                return;
+            }
             string sha = CorruptFiles.Contains(file) ? Sha([1, 2, 3]) : Sha(bytes);
             ctx.Response.Headers["X-Repo-Commit"] = Commit;
             ctx.Response.Headers["X-Linked-Etag"] = $"\"{sha}\"";

@@ -127,6 +127,18 @@ public sealed class HfPullTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RelativeRedirectsAreFollowedUntilTheHeadersCome()
+    {
+        hub.RelativeRedirect = true;
+        var r = await Pull("hf://owner/repo/m.Q4_K_M.gguf", FakeHub.Token);
+        Assert.Equal(model, File.ReadAllBytes(r.Path));
+        var heads = hub.Requests.Where(q => q.Method == "HEAD").ToList();
+        Assert.Equal(2, heads.Count);
+        Assert.All(heads, q => Assert.Equal("Bearer " + FakeHub.Token, q.Authorization)); // same host keeps the token
+        Assert.EndsWith("?hop=1", heads[1].Path, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnauthorizedWithoutTokenIsExplained()
     {
         hub.RequireToken = true;
