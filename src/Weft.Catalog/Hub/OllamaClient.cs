@@ -37,17 +37,19 @@ public sealed class OllamaClient(HubHttp http, string registry, OllamaStore stor
         var manifestUrl = new Uri($"{registry}/v2/{spec.Repo}/manifests/{Uri.EscapeDataString(spec.Revision)}");
         string manifestJson;
         List<(string MediaType, string Digest, long Size)> layers;
+        (string MediaType, string Digest, long Size)? config; // the image config blob: Ollama needs it to list the model
         using (var doc = await http.GetJsonAsync(manifestUrl, ManifestMediaType, $"manifest of {spec}", ct).ConfigureAwait(false))
         {
             manifestJson = doc.RootElement.GetRawText();
             layers = ReadLayers(doc.RootElement, manifestUrl);
+            config = ReadConfig(doc.RootElement, manifestUrl);
         }
         var model = layers.Where(l => l.MediaType == ModelLayer).ToList();
         if (model.Count != 1)
             throw new HubException($"{manifestUrl}: expected one {ModelLayer} layer, found {model.Count} (layers: {string.Join(", ", layers.Select(l => l.MediaType))})");
 
         bool fetchedAny = false;
-        foreach (var layer in layers)
+        foreach (var layer in config is { } c ? [.. layers, c] : layers)
         {
             string hex = DigestHex(layer.Digest, manifestUrl);
             var blobUrl = new Uri($"{registry}/v2/{spec.Repo}/blobs/{layer.Digest}");
@@ -80,6 +82,16 @@ public sealed class OllamaClient(HubHttp http, string registry, OllamaStore stor
             list.Add((type, digest, size));
         }
         return list;
+    }
+
+    private static (string, string, long)? ReadConfig(JsonElement root, Uri url)
+    {
+        if (!root.TryGetProperty("config", out var c) || c.ValueKind != JsonValueKind.Object) return null;
+        string? type = c.TryGetProperty("mediaType", out var t) ? t.GetString() : null;
+        string? digest = c.TryGetProperty("digest", out var d) ? d.GetString() : null;
+        long size = c.TryGetProperty("size", out var s) && s.TryGetInt64(out long v) ? v : -1;
+        if (type == null || digest == null || size < 0) throw new HubException($"{url}: the manifest's config lacks mediaType, digest or size");
+        return (type, digest, size);
     }
 
     private static string DigestHex(string digest, Uri url)

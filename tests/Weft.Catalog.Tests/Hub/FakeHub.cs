@@ -222,11 +222,13 @@ public sealed class FakeHub : IAsyncDisposable
         Add("application/vnd.ollama.image.template", Encoding.UTF8.GetBytes(template), false);
         Add("application/vnd.ollama.image.params", Encoding.UTF8.GetBytes(parameters), false);
         Add("application/vnd.ollama.image.license", Encoding.UTF8.GetBytes(license), false);
+        byte[] config = "{\"model_format\":\"gguf\"}"u8.ToArray();
+        OllamaBlobs["sha256:" + Sha(config)] = config;
         OllamaManifests[key] = JsonSerializer.Serialize(new
         {
             schemaVersion = 2,
             mediaType = "application/vnd.docker.distribution.manifest.v2+json",
-            config = new { mediaType = "application/vnd.docker.container.image.v1+json", digest = "sha256:" + new string('0', 64), size = 2 },
+            config = new { mediaType = "application/vnd.docker.container.image.v1+json", digest = "sha256:" + Sha(config), size = config.Length },
             layers,
         });
         return model;
