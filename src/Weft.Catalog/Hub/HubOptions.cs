@@ -20,10 +20,13 @@ public sealed record HubOptions
     public string OllamaModels { get; init; } = "";
 
     /// <summary>Reads the environment variables named on each property.</summary>
-    public static HubOptions FromEnvironment()
+    public static HubOptions FromEnvironment() =>
+        FromEnvironment(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+
+    /// <summary>The same from a given environment and home folder; empty values count as unset.</summary>
+    public static HubOptions FromEnvironment(Func<string, string?> environment, string home)
     {
-        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+        string? Env(string name) => environment(name) is { Length: > 0 } v ? v : null;
         string hfCache = Env("HF_HUB_CACHE")
             ?? (Env("HF_HOME") is string hfHome ? Path.Combine(hfHome, "hub") : Path.Combine(home, ".cache", "huggingface", "hub"));
         return new HubOptions
