@@ -105,7 +105,7 @@ public static class BlobDownloader
     {
         try
         {
-            return new FileStream(partial, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, BufferBytes, useAsync: true);
+            return new FileStream(partial, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: true); // unbuffered: chunks are 1 MiB, and a full disk shows at the write
         }
         catch (IOException e)
         {

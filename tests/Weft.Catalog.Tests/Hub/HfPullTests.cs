@@ -229,6 +229,19 @@ public sealed class HfPullTests : IAsyncLifetime
         Assert.True(reports.Zip(reports.Skip(1)).All(p => p.First.Bytes <= p.Second.Bytes));
     }
 
+    [LinuxFact]
+    public async Task FullDiskIsReportedAndNoBlobAppears()
+    {
+        // the partial is a link to /dev/full, where every write fails with ENOSPC
+        string blob = Path.Combine(RepoFolder, "blobs", FakeHub.Sha(model));
+        Directory.CreateDirectory(Path.GetDirectoryName(blob)!);
+        File.CreateSymbolicLink(blob + ".incomplete", "/dev/full");
+        var e = await Assert.ThrowsAsync<HubException>(() => Pull("hf://owner/repo/m.Q4_K_M.gguf"));
+        Assert.Contains("disk full", e.Message, StringComparison.Ordinal);
+        Assert.Contains(".incomplete", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(blob));
+    }
+
     [Fact]
     public async Task MissingFileListsWhatTheRepositoryHas()
     {
