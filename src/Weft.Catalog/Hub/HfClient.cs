@@ -77,9 +77,10 @@ public sealed partial class HfClient(HubHttp http, string endpoint, HfCache cach
     /// <summary>Pulls one file (or the GGUF of a quant type) into the cache; does nothing when it is already there.</summary>
     public async Task<PullResult> PullAsync(PullSpec spec, Action<DownloadProgress>? progress, CancellationToken ct)
     {
-        string? file = spec.File;
+        string? file = spec.File ?? CachedQuant(spec);
         if (file != null && Cache.FindSnapshot(spec.Repo, spec.Revision, file) is string present)
-            return new PullResult(spec, present, Cache.ReadRef(spec.Repo, spec.Revision)!, new FileInfo(present).Length, AlreadyPresent: true);
+            return new PullResult(spec with { File = file }, present, Cache.ReadRef(spec.Repo, spec.Revision)!, new FileInfo(present).Length, AlreadyPresent: true);
+        file = spec.File;
 
         string commit = await GetCommitAsync(spec.Repo, spec.Revision, ct).ConfigureAwait(false);
         string? folder = file != null && file.Contains('/', StringComparison.Ordinal) ? file[..file.LastIndexOf('/')] : null;
@@ -121,6 +122,24 @@ public sealed partial class HfClient(HubHttp http, string endpoint, HfCache cach
         throw new HubException(matches.Count == 0
             ? $"{spec.Repo}@{spec.Revision} has no GGUF file of quant type {spec.Quant}; it has {have}"
             : $"{spec.Repo}@{spec.Revision} has several GGUF files of quant type {spec.Quant} ({string.Join(", ", matches.Select(f => f.Path))}); name one with hf://{spec.Repo}/FILE");
+    }
+
+    /// <summary>The file of the spec's quant type already in the cached snapshot of its revision, or null (then the Hub is asked).</summary>
+    private string? CachedQuant(PullSpec spec)
+    {
+        if (spec.Quant == null || Cache.ReadRef(spec.Repo, spec.Revision) is not string commit) return null;
+        string dir = Path.GetDirectoryName(Cache.SnapshotPath(spec.Repo, commit, "x"))!;
+        if (!Directory.Exists(dir)) return null;
+        var files = Directory.EnumerateFiles(dir, "*.gguf", SearchOption.AllDirectories)
+            .Select(f => new HfFile(Path.GetRelativePath(dir, f).Replace(Path.DirectorySeparatorChar, '/'), 0, null, null)).ToList();
+        try
+        {
+            return PickQuant(spec, files).Path;
+        }
+        catch (HubException)
+        {
+            return null; // not (unambiguously) there: the tree decides
+        }
     }
 
     private Uri ResolveUrl(string repo, string revision, string file) =>

@@ -100,6 +100,11 @@ public sealed class HfPullTests : IAsyncLifetime
         var r = await Pull("owner/repo:Q4_K_M");
         Assert.EndsWith("m.Q4_K_M.gguf", r.Path, StringComparison.Ordinal);
         Assert.Equal(model, File.ReadAllBytes(r.Path));
+        int before = hub.Requests.Count;
+        var again = await Pull("owner/repo:Q4_K_M");
+        Assert.True(again.AlreadyPresent);
+        Assert.Equal(r.Path, again.Path);
+        Assert.Equal(before, hub.Requests.Count); // found in the snapshot, no request
         var e = await Assert.ThrowsAsync<HubException>(() => Pull("owner/repo:Q2_K"));
         Assert.Contains("m.Q8_0.gguf", e.Message, StringComparison.Ordinal);
     }
