@@ -34,7 +34,8 @@ public static class CliRunner
         or Weft.Training.Pretraining.TrainingConfigException or Weft.Models.Adapters.AdapterException
         or Weft.Evaluation.Tasks.TaskFileException or Weft.Evaluation.Data.TaskDataException
         or Weft.Evaluation.Models.EvalModelException
-        or Weft.Evaluation.Storage.ResultFileException;
+        or Weft.Evaluation.Storage.ResultFileException
+        or Weft.Catalog.Hub.HubException;
 }
 
 /// <summary>A command line that parses but asks for something impossible.</summary>

@@ -11,6 +11,8 @@ foreach (var verb in new[]
     TrainVerb.Create(), DemoVerb.Create(),
     EvalVerb.Create(),
     LeaderboardVerb.Create(),
+    PullVerb.Create(),
+    SearchVerb.Create(),
 })
 {
     root.Subcommands.Add(verb);
