@@ -31,7 +31,8 @@ public static class CliRunner
     public static bool IsUserError(Exception e) => e is ModelFormatException or UnsupportedModelException
         or ContextOverflowException or UsageException or IOException or UnauthorizedAccessException
         or ArgumentException or FormatException or NotSupportedException or TemplateException or TrainingDataException
-        or Weft.Training.Pretraining.TrainingConfigException or Weft.Models.Adapters.AdapterException;
+        or Weft.Training.Pretraining.TrainingConfigException or Weft.Models.Adapters.AdapterException
+        or Weft.Catalog.CatalogException;
 }
 
 /// <summary>A command line that parses but asks for something impossible.</summary>

@@ -8,7 +8,7 @@ foreach (var verb in new[]
 {
     LogitsVerb.Create(), InspectVerb.Create(), QuantizeVerb.Create(), ConvertVerb.Create(), BenchVerb.Create(), TokenizeVerb.Create(),
     DetokenizeVerb.Create(), RunVerb.Create(), ChatVerb.Create(), TemplateVerb.Create(), ServeVerb.Create(), FinetuneVerb.Create(), MergeVerb.Create(),
-    TrainVerb.Create(), DemoVerb.Create(),
+    TrainVerb.Create(), DemoVerb.Create(), ModelsVerb.Create(), ShowVerb.Create(),
 })
 {
     root.Subcommands.Add(verb);
