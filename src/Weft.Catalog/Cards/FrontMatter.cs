@@ -16,14 +16,21 @@ public static class FrontMatter
         if (end < 0) throw new CatalogException($"{path}:1: the front matter opened by '---' is never closed");
         string yaml = string.Join('\n', lines[1..end]);
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             // +1: the opening '---' line comes before the YAML text.
             throw new CatalogException($"{path}:{e.Start.Line + 1}: malformed front matter: {e.Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The parser gave up mid-structure (an unclosed bracket, say): report where it was.
+            long line = (parser.Current?.End.Line ?? 0) + 1;
+            throw new CatalogException($"{path}:{line}: malformed front matter: an unclosed or misplaced structure", e);
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" }) return null;
         return stream.Documents[0].RootNode as YamlMappingNode
