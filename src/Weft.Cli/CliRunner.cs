@@ -35,7 +35,8 @@ public static class CliRunner
         or Weft.Evaluation.Tasks.TaskFileException or Weft.Evaluation.Data.TaskDataException
         or Weft.Evaluation.Models.EvalModelException
         or Weft.Evaluation.Storage.ResultFileException
-        or Weft.Catalog.Hub.HubException;
+        or Weft.Catalog.Hub.HubException
+        or Weft.Catalog.CatalogException;
 }
 
 /// <summary>A command line that parses but asks for something impossible.</summary>

@@ -13,6 +13,8 @@ foreach (var verb in new[]
     LeaderboardVerb.Create(),
     PullVerb.Create(),
     SearchVerb.Create(),
+    ModelsVerb.Create(),
+    ShowVerb.Create(),
 })
 {
     root.Subcommands.Add(verb);
