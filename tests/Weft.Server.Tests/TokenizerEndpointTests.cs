@@ -73,4 +73,19 @@ public class TokenizerEndpointTests(ServerFixture fixture) : IClassFixture<Serve
             RawHttp.AssertError(j, message);
         }
     }
+
+    [Fact]
+    public async Task TheApiKeyGuardsTheTokenizerEndpoints()
+    {
+        await using var server = await LiveServer.StartAsync(o => o with { ApiKey = "t0k" });
+        var (none, body, _) = await RawHttp.PostAsync(server.Http, "/tokenize", "{\"model\":\"chat\",\"prompt\":\"x\"}");
+        Assert.Equal(HttpStatusCode.Unauthorized, none);
+        RawHttp.AssertError(body, "needs an API key");
+        var (info, _) = await RawHttp.GetAsync(server.Http, "/tokenizer_info?model=chat");
+        Assert.Equal(HttpStatusCode.Unauthorized, info);
+        var (right, _, _) = await RawHttp.PostAsync(server.Http, "/detokenize", "{\"model\":\"chat\",\"tokens\":[1]}", "Bearer t0k");
+        Assert.Equal(HttpStatusCode.OK, right);
+        var (health, _) = await RawHttp.GetAsync(server.Http, "/health");
+        Assert.Equal(HttpStatusCode.OK, health);
+    }
 }
