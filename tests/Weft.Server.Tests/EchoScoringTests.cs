@@ -144,6 +144,19 @@ public class EchoScoringTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         string echoed;
         using (var model = Model.Load(Path.Combine(fixture.Server.ModelsFolder, "chat.gguf"))) echoed = model.Tokenizer.Decode(prompt);
         Assert.StartsWith(echoed, choice.GetProperty("text").GetString(), StringComparison.Ordinal);
+        // the same as generating through the scheduler: without echo, and with echo and a stop string (which the
+        // scoring pass's shortcut for one greedy token leaves to the scheduler)
+        string generated = (await CompleteAsync($"{{\"model\":\"chat\",\"prompt\":{Ids(prompt)},\"max_tokens\":1,\"temperature\":0}}"))
+            .GetProperty("choices")[0].GetProperty("text").GetString()!;
+        Assert.Equal(echoed + generated, choice.GetProperty("text").GetString());
+        var scheduled = (await CompleteAsync($"{{\"model\":\"chat\",\"prompt\":{Ids(prompt)},\"echo\":true,\"max_tokens\":1,\"logprobs\":1,\"temperature\":0,\"stop\":[\"\\u0001\"]}}"))
+            .GetProperty("choices")[0];
+        Assert.Equal(choice.GetProperty("text").GetString(), scheduled.GetProperty("text").GetString());
+        var slow = scheduled.GetProperty("logprobs");
+        Assert.Equal(lp.GetProperty("tokens").GetRawText(), slow.GetProperty("tokens").GetRawText());
+        Assert.InRange(slow.GetProperty("token_logprobs")[prompt.Length].GetDouble(),
+            lp.GetProperty("token_logprobs")[prompt.Length].GetDouble() - Tolerance, lp.GetProperty("token_logprobs")[prompt.Length].GetDouble() + Tolerance);
+        Assert.Equal("length", choice.GetProperty("finish_reason").GetString());
     }
 
     [Fact]

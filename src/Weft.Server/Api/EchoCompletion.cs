@@ -63,17 +63,32 @@ internal static class EchoCompletion
         });
     }
 
+    /// <summary>One token, decoded greedily from the raw logits: no penalty and no stop string can change it.</summary>
+    private static bool OneGreedyToken(GenerationRequest r) =>
+        r.MaxTokens == 1 && r.Sampling.IsGreedy && r.Sampling.PenaltiesDisabled && r.StopStrings.Count == 0;
+
     private static async Task<Answer> AnswerAsync(LoadedModel model, CompletionPrompt prompt, GenerationRequest request, bool echo,
         int? logProbabilities, ServerMetrics metrics, CancellationToken cancel)
     {
         List<(int, TokenProbabilities?)>? tokens = logProbabilities != null ? [] : null;
+        PromptScore? score = null;
         if (echo && tokens != null)
         {
-            var scores = await model.ScoreAsync(prompt.Ids, logProbabilities!.Value, cancel);
-            for (int t = prompt.Added; t < prompt.Ids.Length; t++) tokens.Add((prompt.Ids[t], scores[t]));
+            score = await model.ScoreAsync(prompt.Ids, logProbabilities!.Value, cancel);
+            for (int t = prompt.Added; t < prompt.Ids.Length; t++) tokens.Add((prompt.Ids[t], score.Tokens[t]));
         }
         var text = new StringBuilder(echo ? prompt.Text : "");
         if (request.MaxTokens == 0) return new Answer(text.ToString(), tokens, "length", prompt.Ids.Length, 0);
+        if (score != null && OneGreedyToken(request) && !model.Tokenizer.IsEog(score.Next.Token)
+            && prompt.Ids.Length < request.EffectiveContext(model.ContextSize))
+        {
+            // lm-evaluation-harness's loglikelihood request (echo, max_tokens 1, temperature 0): the scoring pass already
+            // holds the logits after the prompt, and greedy decoding picks their most likely token
+            var decoder = model.Tokenizer.CreateStreamingDecoder();
+            text.Append(decoder.Push(score.Next.Token)).Append(decoder.Flush());
+            tokens!.Add((score.Next.Token, score.Next));
+            return new Answer(text.ToString(), tokens, "length", prompt.Ids.Length, 1);
+        }
         var r = await GenerationCall.RunAsync(model, request, null, cancel);
         metrics.Generated(r);
         text.Append(r.Text);

@@ -17,6 +17,7 @@ public sealed class LoadedModel : IDisposable
     private readonly WorkerPool _pool;
     private readonly SemaphoreSlim _embedGate = new(1, 1);
     private DecoderSession? _embedSession;
+    private float[]? _scoreLogits; // [side session's MaxBatch, vocab]
 
     internal LoadedModel(ModelEntry entry, Model model, WorkerPool pool, int contextSize, int parallel, int queueLimit)
     {
@@ -82,8 +83,9 @@ public sealed class LoadedModel : IDisposable
     }
 
     /// <summary>Per prompt token its log-probability given the tokens before it and the <paramref name="top"/> most likely
-    /// tokens there (entry 0 null), evaluated on the side session (one request at a time, beside the scheduler).</summary>
-    public async Task<TokenProbabilities?[]> ScoreAsync(int[] tokens, int top, CancellationToken cancel)
+    /// tokens there (entry 0 null), and the most likely next token, evaluated on the side session (one request at a time,
+    /// beside the scheduler).</summary>
+    public async Task<PromptScore> ScoreAsync(int[] tokens, int top, CancellationToken cancel)
     {
         LastUsed = DateTime.UtcNow;
         await _embedGate.WaitAsync(cancel);
@@ -92,7 +94,8 @@ public sealed class LoadedModel : IDisposable
             return await Task.Run(() =>
             {
                 _embedSession ??= new DecoderSession(Model, _pool, ContextSize);
-                return PromptScoring.Score(_embedSession, tokens, top, cancel);
+                _scoreLogits ??= new float[_embedSession.MaxBatch * Model.Config.VocabSize];
+                return PromptScoring.Score(_embedSession, tokens, top, _scoreLogits, cancel);
             }, cancel);
         }
         finally
