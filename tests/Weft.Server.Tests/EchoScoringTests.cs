@@ -102,6 +102,12 @@ public class EchoScoringTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         Assert.Equal(ids.Length - 1, textValues.Count);
         Assert.Equal(JsonValueKind.Null, idValues[0].ValueKind);
         for (int i = 1; i < ids.Length; i++) Assert.Equal(idValues[i].GetDouble(), textValues[i - 1], 5);
+        // text_offset points into the echoed text: each piece is found there (the first without the space it carries)
+        var pieces = byText.GetProperty("logprobs").GetProperty("tokens").EnumerateArray().Select(t => t.GetString()!).ToList();
+        var offsets = byText.GetProperty("logprobs").GetProperty("text_offset").EnumerateArray().Select(o => o.GetInt32()).ToList();
+        Assert.Equal(0, offsets[0]);
+        Assert.StartsWith(pieces[0].TrimStart(), text, StringComparison.Ordinal);
+        for (int i = 1; i < pieces.Count; i++) Assert.Equal(pieces[i], text.Substring(offsets[i], pieces[i].Length));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ internal static class EchoCompletion
 {
     /// <summary>One choice: its text and, when asked for, one log-probability entry per token (null: a token with
     /// nothing before it to be scored by).</summary>
-    private sealed record Answer(string Text, List<(int Token, TokenProbabilities? P)>? Tokens, string Finish, int PromptTokens, int Generated);
+    private sealed record Answer(string Text, List<(int Token, TokenProbabilities? P)>? Tokens, string Finish, int PromptTokens, int Generated, int FirstOffset = 0);
 
     /// <summary>Answers every prompt in order (choice index = prompt index). The prompt is scored on the model's side
     /// session, from the logits of every position; generation goes through the scheduler as any request.</summary>
@@ -47,7 +47,7 @@ internal static class EchoCompletion
                 w.WriteStartObject();
                 w.WriteNumber("index", i);
                 w.WriteString("text", answers[i].Text);
-                if (answers[i].Tokens is { } tokens) LegacyLogProbabilities.Write(w, model.Tokenizer, tokens);
+                if (answers[i].Tokens is { } tokens) LegacyLogProbabilities.Write(w, model.Tokenizer, tokens, answers[i].FirstOffset);
                 else w.WriteNull("logprobs");
                 w.WriteString("finish_reason", answers[i].Finish);
                 w.WriteEndObject();
@@ -78,7 +78,8 @@ internal static class EchoCompletion
             for (int t = prompt.Added; t < prompt.Ids.Length; t++) tokens.Add((prompt.Ids[t], score.Tokens[t]));
         }
         var text = new StringBuilder(echo ? prompt.Text : "");
-        if (request.MaxTokens == 0) return new Answer(text.ToString(), tokens, "length", prompt.Ids.Length, 0);
+        int first = score != null ? LegacyLogProbabilities.FirstOffset(model.Tokenizer, prompt.Text, prompt.Ids.Skip(prompt.Added)) : 0;
+        if (request.MaxTokens == 0) return new Answer(text.ToString(), tokens, "length", prompt.Ids.Length, 0, first);
         if (score != null && OneGreedyToken(request) && !model.Tokenizer.IsEog(score.Next.Token)
             && prompt.Ids.Length < request.EffectiveContext(model.ContextSize))
         {
@@ -87,12 +88,12 @@ internal static class EchoCompletion
             var decoder = model.Tokenizer.CreateStreamingDecoder();
             text.Append(decoder.Push(score.Next.Token)).Append(decoder.Flush());
             tokens!.Add((score.Next.Token, score.Next));
-            return new Answer(text.ToString(), tokens, "length", prompt.Ids.Length, 1);
+            return new Answer(text.ToString(), tokens, "length", prompt.Ids.Length, 1, first);
         }
         var r = await GenerationCall.RunAsync(model, request, null, cancel);
         metrics.Generated(r);
         text.Append(r.Text);
         if (tokens != null && r.Probabilities != null) tokens.AddRange(r.Probabilities.Select(p => (p.Token, (TokenProbabilities?)p)));
-        return new Answer(text.ToString(), tokens, GenerationCall.FinishReasonText(r.Finish), r.PromptTokens, r.Tokens.Count);
+        return new Answer(text.ToString(), tokens, GenerationCall.FinishReasonText(r.Finish), r.PromptTokens, r.Tokens.Count, first);
     }
 }

@@ -12,8 +12,18 @@ internal static class LegacyLogProbabilities
     /// Writes "logprobs": per token its piece, its log-probability, the most likely pieces with the token's own
     /// ({piece: logprob}, one key per piece text, the more likely kept) and its offset in UTF-16 characters from the
     /// start of the text. A token with no probabilities (the first of a prompt) has null for both.
+    /// <paramref name="firstOffset"/> is where the first piece starts: -1 when the text lacks the space the first
+    /// piece carries (a vocabulary's space prefix); offsets never go below 0.
     /// </summary>
-    public static void Write(Utf8JsonWriter w, Tokenizer tokenizer, IReadOnlyList<(int Token, TokenProbabilities? P)> tokens)
+    /// <summary>The offset of a prompt's first piece in <paramref name="text"/>: -1 when the pieces hold one character
+    /// more than the text and the first begins with the space the text lacks, else 0.</summary>
+    public static int FirstOffset(Tokenizer tokenizer, string text, IEnumerable<int> promptTokens)
+    {
+        string pieces = string.Concat(promptTokens.Select(t => Encoding.UTF8.GetString(tokenizer.Piece(t, renderSpecial: true))));
+        return pieces.Length == text.Length + 1 && pieces.StartsWith(' ') && !text.StartsWith(' ') ? -1 : 0;
+    }
+
+    public static void Write(Utf8JsonWriter w, Tokenizer tokenizer, IReadOnlyList<(int Token, TokenProbabilities? P)> tokens, int firstOffset = 0)
     {
         string Piece(int id) => Encoding.UTF8.GetString(tokenizer.Piece(id, renderSpecial: true));
         var pieces = tokens.Select(t => Piece(t.Token)).ToArray();
@@ -45,10 +55,10 @@ internal static class LegacyLogProbabilities
         }
         w.WriteEndArray();
         w.WriteStartArray("text_offset");
-        int offset = 0;
+        int offset = firstOffset;
         foreach (string piece in pieces)
         {
-            w.WriteNumberValue(offset);
+            w.WriteNumberValue(Math.Max(offset, 0));
             offset += piece.Length;
         }
         w.WriteEndArray();
