@@ -59,6 +59,9 @@ public static class WeftServer
         if (options.ApiKey is { Length: > 0 } apiKey) api.AddEndpointFilter(new ApiKeyCheck(apiKey));
         api.MapConversations().MapAssistants();
         api.MapFallback(NoSuchEndpoint);
+        var tokenizer = app.MapGroup("");
+        if (options.ApiKey is { Length: > 0 } tokenizerKey) tokenizer.AddEndpointFilter(new ApiKeyCheck(tokenizerKey));
+        tokenizer.MapTokenizer();
         app.MapWebUi();
         app.MapHealth();
         return app;

@@ -174,7 +174,7 @@ public class LogProbabilityTests(ServerFixture fixture) : IClassFixture<ServerFi
     [InlineData("/v1/chat/completions", "\"logprobs\":true,\"top_logprobs\":-1", "'top_logprobs' must be between 0 and 20", "top_logprobs")]
     [InlineData("/v1/chat/completions", "\"logprobs\":true,\"top_logprobs\":2.5", "'top_logprobs' must be an integer", "top_logprobs")]
     [InlineData("/v1/chat/completions", "\"logprobs\":1", "'logprobs' must be a boolean", "logprobs")]
-    [InlineData("/v1/completions", "\"logprobs\":6", "'logprobs' must be between 0 and 5", "logprobs")]
+    [InlineData("/v1/completions", "\"logprobs\":21", "'logprobs' must be between 0 and 20", "logprobs")]
     [InlineData("/v1/completions", "\"logprobs\":true", "'logprobs' must be an integer", "logprobs")]
     public async Task BadLogprobsFieldsAre400(string path, string fields, string message, string param)
     {

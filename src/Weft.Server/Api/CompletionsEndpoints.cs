@@ -1,4 +1,5 @@
-// POST /v1/completions: text completion of a prompt (a string, or token ids), streamed or not.
+// POST /v1/completions: text completion of prompts (strings, or token ids), streamed or not; with echo the prompt's
+// own log-probabilities (what lm-evaluation-harness scores with).
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -20,8 +21,17 @@ internal static class CompletionsEndpoints
             bool includeUsage = body.StreamIncludesUsage();
             // the legacy field: how many alternatives to report per token (the chosen token's is always reported)
             int? logProbabilities = (int?)body.OptionalInteger("logprobs", 0, MaxLogProbabilities);
+            bool echo = body.OptionalBool("echo", false);
             var model = await pool.GetAsync(modelId);
-            var request = WeftFields.CompletionRequest(body, model, () => Prompt(body, model), logProbabilities);
+            var prompts = CompletionPrompts.Read(body, model);
+            if (prompts.Count > 1 || echo || SamplingFields.MaxTokens(body, 1) == 0)
+            {
+                // several prompts, the prompt's own log-probabilities, or no generation: answered whole, one choice per prompt
+                if (stream) throw ApiException.BadRequest("'stream' is not supported with several prompts, 'echo' or 'max_tokens': 0", "stream");
+                await EchoCompletion.RespondAsync(http, model, modelId, body, prompts, echo, logProbabilities, metrics);
+                return;
+            }
+            var request = WeftFields.CompletionRequest(body, model, () => prompts[0].Ids, logProbabilities);
             var responder = new TextResponder("cmpl-" + Guid.NewGuid().ToString("N"), modelId, model.Tokenizer);
             await responder.RespondAsync(http, model, request, stream, includeUsage, metrics);
         });
@@ -29,7 +39,7 @@ internal static class CompletionsEndpoints
     }
 
     /// <summary>OpenAI's largest legacy logprobs.</summary>
-    public const int MaxLogProbabilities = 5;
+    public const int MaxLogProbabilities = 20;
 
     /// <summary>
     /// Text choices: "text", and logprobs in the legacy shape {tokens, token_logprobs, top_logprobs: [{piece: logprob}],
@@ -81,30 +91,5 @@ internal static class CompletionsEndpoints
             w.WriteEndArray();
             w.WriteEndObject();
         }
-    }
-
-    /// <summary>The prompt as token ids: a string (tokenized with BOS as the model asks), a one-string array, or an id array.</summary>
-    private static int[] Prompt(JsonRequest body, LoadedModel model)
-    {
-        var p = body.Get("prompt") ?? throw ApiException.BadRequest("'prompt' is required", "prompt");
-        if (p.ValueKind == JsonValueKind.String) return Tokenize(model, p.GetString()!);
-        if (p.ValueKind == JsonValueKind.Array)
-        {
-            var items = p.EnumerateArray().ToList();
-            if (items.Count == 1 && items[0].ValueKind == JsonValueKind.String) return Tokenize(model, items[0].GetString()!);
-            if (items.Count > 0 && items.All(i => i.ValueKind == JsonValueKind.Number))
-            {
-                int vocab = model.Model.Config.VocabSize;
-                return [.. items.Select(i => i.TryGetInt32(out int t) && t >= 0 && t < vocab
-                    ? t : throw ApiException.BadRequest($"'prompt' holds {i.GetRawText()}, not a token id of this model (0 to {vocab - 1})", "prompt"))];
-            }
-        }
-        throw JsonRequest.WrongType("prompt", "a string, an array of one string, or an array of token ids");
-    }
-
-    private static int[] Tokenize(LoadedModel model, string text)
-    {
-        var ids = model.Tokenizer.Encode(text, addSpecial: true, parseSpecial: true);
-        return ids.Length > 0 ? ids : throw ApiException.BadRequest("'prompt' is empty", "prompt");
     }
 }

@@ -1,5 +1,5 @@
 // A model in memory with its batch scheduler (one KV cache per slot, requests stepped together) and, on first use,
-// a session of its own for embeddings.
+// a session of its own for embeddings and prompt scoring.
 using Weft.Inference.Batching;
 using Weft.Inference.Chat;
 using Weft.Inference.Generation;
@@ -17,6 +17,7 @@ public sealed class LoadedModel : IDisposable
     private readonly WorkerPool _pool;
     private readonly SemaphoreSlim _embedGate = new(1, 1);
     private DecoderSession? _embedSession;
+    private float[]? _scoreLogits; // [side session's MaxBatch, vocab]
 
     internal LoadedModel(ModelEntry entry, Model model, WorkerPool pool, int contextSize, int parallel, int queueLimit)
     {
@@ -72,6 +73,29 @@ public sealed class LoadedModel : IDisposable
                     _embedSession.Embed(inputs[i], result[i]);
                 }
                 return result;
+            }, cancel);
+        }
+        finally
+        {
+            _embedGate.Release();
+            LastUsed = DateTime.UtcNow;
+        }
+    }
+
+    /// <summary>Per prompt token its log-probability given the tokens before it and the <paramref name="top"/> most likely
+    /// tokens there (entry 0 null), and the most likely next token, evaluated on the side session (one request at a time,
+    /// beside the scheduler).</summary>
+    public async Task<PromptScore> ScoreAsync(int[] tokens, int top, CancellationToken cancel)
+    {
+        LastUsed = DateTime.UtcNow;
+        await _embedGate.WaitAsync(cancel);
+        try
+        {
+            return await Task.Run(() =>
+            {
+                _embedSession ??= new DecoderSession(Model, _pool, ContextSize);
+                _scoreLogits ??= new float[_embedSession.MaxBatch * Model.Config.VocabSize];
+                return PromptScoring.Score(_embedSession, tokens, top, _scoreLogits, cancel);
             }, cancel);
         }
         finally
