@@ -57,9 +57,9 @@ public static class WeftServer
         v1.MapFallback(NoSuchEndpoint);
         var api = app.MapGroup("/api");
         if (options.ApiKey is { Length: > 0 } apiKey) api.AddEndpointFilter(new ApiKeyCheck(apiKey));
-        api.MapConversations().MapAssistants();
+        api.MapConversations().MapAssistants().MapLeaderboard();
         api.MapFallback(NoSuchEndpoint);
-        app.MapWebUi();
+        app.MapWebUi().MapLeaderboardPage();
         app.MapHealth();
         return app;
     }
