@@ -57,12 +57,12 @@ public static class WeftServer
         v1.MapFallback(NoSuchEndpoint);
         var api = app.MapGroup("/api");
         if (options.ApiKey is { Length: > 0 } apiKey) api.AddEndpointFilter(new ApiKeyCheck(apiKey));
-        api.MapConversations().MapAssistants();
+        api.MapConversations().MapAssistants().MapLeaderboard();
         api.MapFallback(NoSuchEndpoint);
         var tokenizer = app.MapGroup("");
         if (options.ApiKey is { Length: > 0 } tokenizerKey) tokenizer.AddEndpointFilter(new ApiKeyCheck(tokenizerKey));
         tokenizer.MapTokenizer();
-        app.MapWebUi();
+        app.MapWebUi().MapLeaderboardPage();
         app.MapHealth();
         return app;
     }

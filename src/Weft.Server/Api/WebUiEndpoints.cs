@@ -41,7 +41,7 @@ internal static class WebUiEndpoints
     /// <summary>The embedded file names (paths under wwwroot/).</summary>
     public static IReadOnlyCollection<string> Files => Assets.Value.Keys;
 
-    private static IResult Serve(HttpContext http, string file)
+    internal static IResult Serve(HttpContext http, string file)
     {
         if (!Assets.Value.TryGetValue(file, out var asset))
             throw new ApiException(404, $"no file '{file}' in the web page", code: "not_found");
