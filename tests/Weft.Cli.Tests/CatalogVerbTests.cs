@@ -1,5 +1,7 @@
 // `weft models`, `weft models tree` and `weft show` on the built-in catalog and on local files.
 using System.Text.Json;
+using Weft.Models.Synthetic;
+using Weft.TestKit;
 
 namespace Weft.Cli.Tests;
 
@@ -27,6 +29,47 @@ public class CatalogVerbTests
         var local = Assert.Single(doc.RootElement.GetProperty("models").EnumerateArray());
         Assert.True(local.GetProperty("local").GetBoolean());
         Assert.Equal("weft-tiny", local.GetProperty("catalog_id").GetString());
+    }
+
+    [Fact]
+    public void ModelsListsWhatPullsLeftInTheCaches()
+    {
+        string cache = Directory.CreateTempSubdirectory("weft-cli-cache-").FullName;
+        try
+        {
+            // the Hugging Face cache layout a pull leaves: a blob, a ref, a snapshot link
+            string repoDir = Path.Combine(cache, "models--someone--tiny-GGUF");
+            string commit = new('a', 40);
+            Directory.CreateDirectory(Path.Combine(repoDir, "blobs"));
+            Directory.CreateDirectory(Path.Combine(repoDir, "refs"));
+            Directory.CreateDirectory(Path.Combine(repoDir, "snapshots", commit));
+            File.Copy(TinyModels.Write(new SyntheticModelSpec { Name = "cli-pulled", Embedding = 32, Heads = 2, KvHeads = 1, Layers = 1, FeedForward = 48, Seed = 5 }),
+                Path.Combine(repoDir, "blobs", "b1"));
+            File.WriteAllText(Path.Combine(repoDir, "refs", "main"), commit);
+            string link = Path.Combine(repoDir, "snapshots", commit, "tiny.Q8_0.gguf");
+            File.CreateSymbolicLink(link, Path.Combine("..", "..", "blobs", "b1"));
+
+            var env = new Dictionary<string, string> { ["HF_HUB_CACHE"] = cache };
+            var r = WeftProcess.RunWithEnvironment(null, env, "models", "--search", "no-catalog-entry-has-this", "--json");
+            Assert.Equal(0, r.Exit);
+            using var doc = JsonDocument.Parse(r.Stdout);
+            var m = Assert.Single(doc.RootElement.GetProperty("models").EnumerateArray());
+            Assert.True(m.GetProperty("local").GetBoolean());
+            Assert.Equal("hf.co/someone/tiny-GGUF/tiny.Q8_0.gguf", m.GetProperty("pulled_id").GetString());
+            Assert.Equal("hf://someone/tiny-GGUF/tiny.Q8_0.gguf", m.GetProperty("pull_spec").GetString());
+            Assert.Equal(link, m.GetProperty("path").GetString());
+            Assert.Equal("cli-pulled", m.GetProperty("card").GetProperty("name").GetString());
+
+            var text = WeftProcess.RunWithEnvironment(null, env, "models", "--search", "no-catalog-entry-has-this");
+            Assert.Contains("hf.co/someone/tiny-GGUF/tiny.Q8_0.gguf", text.Stdout, StringComparison.Ordinal);
+            var none = WeftProcess.RunWithEnvironment(null, env, "models", "--search", "no-catalog-entry-has-this", "--no-pulled", "--json");
+            using var empty = JsonDocument.Parse(none.Stdout);
+            Assert.Empty(empty.RootElement.GetProperty("models").EnumerateArray());
+        }
+        finally
+        {
+            Directory.Delete(cache, true);
+        }
     }
 
     [Fact]

@@ -9,11 +9,19 @@ public static class WeftProcess
 {
     public static WeftResult Run(params string[] args) => RunWithInput(null, args);
 
-    public static WeftResult RunWithInput(string? stdin, params string[] args)
+    /// <summary>Pull caches no test writes: the user's own are never read or touched.</summary>
+    public static readonly string NoCache = Path.Combine(Path.GetTempPath(), "weft-tests-no-pull-cache");
+
+    public static WeftResult RunWithInput(string? stdin, params string[] args) => RunWithEnvironment(stdin, new Dictionary<string, string>(), args);
+
+    public static WeftResult RunWithEnvironment(string? stdin, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "weft.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         psi.ArgumentList.Add(dll);
+        psi.Environment["HF_HUB_CACHE"] = NoCache;
+        psi.Environment["OLLAMA_MODELS"] = NoCache;
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         if (stdin != null) p.StandardInput.Write(stdin);

@@ -1,10 +1,12 @@
 // Models on disk: GGUF files and checkpoint folders under a folder, each with its card and the catalog entry it matches.
 using Weft.Catalog.Cards;
+using Weft.Catalog.Store;
 
 namespace Weft.Catalog.Catalog;
 
-/// <summary>A model found on disk, linked to a catalog entry when its card matches one.</summary>
-public sealed record LocalModel(string Path, ModelCard Card, CatalogEntry? Entry);
+/// <summary>A model found on disk, linked to a catalog entry when its card matches one; <paramref name="Pulled"/> when it
+/// lies in a pull cache.</summary>
+public sealed record LocalModel(string Path, ModelCard Card, CatalogEntry? Entry, PulledModel? Pulled = null);
 
 /// <summary>Finds local models.</summary>
 public static class LocalModels
@@ -16,6 +18,27 @@ public static class LocalModels
         if (!Directory.Exists(folder)) throw new CatalogException($"{folder}: no such folder");
         var found = new List<LocalModel>();
         Walk(folder, 0, catalog, found);
+        return found;
+    }
+
+    /// <summary>The pulled models whose files read as GGUF, with their cards (a blob still being written is left out).</summary>
+    public static IReadOnlyList<LocalModel> FromPulled(IEnumerable<PulledModel> pulled, ModelCatalog? catalog = null)
+    {
+        catalog ??= ModelCatalog.BuiltIn;
+        var found = new List<LocalModel>();
+        foreach (var p in pulled)
+        {
+            ModelCard card;
+            try
+            {
+                card = GgufCardReader.Read(p.Path);
+            }
+            catch (CatalogException)
+            {
+                continue;
+            }
+            found.Add(new LocalModel(p.Path, card, Match(card, catalog), p));
+        }
         return found;
     }
 

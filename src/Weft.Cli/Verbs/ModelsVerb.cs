@@ -1,8 +1,11 @@
 // weft models [filters] [--dir DIR] [--json] and `weft models tree ID`: the catalog and local models, filtered; a lineage tree.
 using System.CommandLine;
 using System.Text.Json;
+using Weft.Catalog;
 using Weft.Catalog.Catalog;
+using Weft.Catalog.Hub;
 using Weft.Catalog.Openness;
+using Weft.Catalog.Store;
 
 namespace Weft.Cli.Verbs;
 
@@ -21,10 +24,12 @@ internal static class ModelsVerb
         var language = new Option<string?>("--language") { Description = "a language code: en, ja, fr, ..." };
         var search = new Option<string?>("--search") { Description = "text searched in ids, names, publishers, descriptions" };
         var dir = new Option<string?>("--dir") { Description = "also list the GGUF files and checkpoint folders under this folder" };
+        var cache = new Option<string?>("--cache") { Description = "pull cache to list (default: the Hugging Face and Ollama caches `weft pull` uses)" };
+        var noPulled = new Option<bool>("--no-pulled") { Description = "leave out the models in the pull caches" };
         var json = new Option<bool>("--json") { Description = "print one JSON object" };
         var cmd = new Command("models", "List catalog and local models, filtered by task, licence, size, memory and openness")
         {
-            task, license, family, minParams, maxParams, fitsRam, quant, open, language, search, dir, json,
+            task, license, family, minParams, maxParams, fitsRam, quant, open, language, search, dir, cache, noPulled, json,
         };
         cmd.SetAction(r =>
         {
@@ -41,7 +46,13 @@ internal static class ModelsVerb
             };
             var catalog = ModelCatalog.BuiltIn;
             var entries = filter.Apply(catalog.Entries).ToList();
-            var local = r.GetValue(dir) is { } d ? LocalModels.Scan(d, catalog) : [];
+            var local = (r.GetValue(dir) is { } d ? LocalModels.Scan(d, catalog) : []).ToList();
+            if (!r.GetValue(noPulled))
+            {
+                var hub = HubOptions.FromEnvironment();
+                if (r.GetValue(cache) is string c) hub = hub with { HfCache = c, OllamaModels = c };
+                local.AddRange(LocalModels.FromPulled(PulledModels.List(hub), catalog));
+            }
             if (r.GetValue(json)) PrintJson(entries, local, filter);
             else PrintText(entries, local, filter);
             return 0;
@@ -103,7 +114,7 @@ internal static class ModelsVerb
         Console.WriteLine();
         Console.WriteLine("local:");
         foreach (var m in local)
-            Console.WriteLine($"  * {m.Path}  {m.Card.Name ?? "(no name)"}  {m.Card.WeightType}  {(m.Card.FileBytes is long fb ? CatalogJson.Bytes(fb) : "")}" + (m.Entry != null ? $"  -> {m.Entry.Id}" : ""));
+            Console.WriteLine($"  * {(m.Pulled != null ? m.Pulled.Id + "  " : "")}{m.Path}  {m.Card.Name ?? "(no name)"}  {m.Card.WeightType}  {(m.Card.FileBytes is long fb ? CatalogJson.Bytes(fb) : "")}" + (m.Entry != null ? $"  -> {m.Entry.Id}" : ""));
     }
 
     private static void PrintJson(List<CatalogEntry> entries, IReadOnlyList<LocalModel> local, CatalogFilter f)
@@ -125,6 +136,7 @@ internal static class ModelsVerb
             w.WriteStartObject();
             w.WriteBoolean("local", true);
             w.WriteString("path", m.Path);
+            if (m.Pulled != null) { w.WriteString("pulled_id", m.Pulled.Id); w.WriteString("pull_spec", m.Pulled.PullSpec); }
             if (m.Entry != null) w.WriteString("catalog_id", m.Entry.Id);
             w.WritePropertyName("card");
             CatalogJson.Card(w, m.Card);

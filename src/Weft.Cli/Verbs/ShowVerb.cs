@@ -1,6 +1,7 @@
 // weft show ID|PATH [--json]: a model's card, licence, lineage, sizes per quant type, scores with sources, openness.
 using System.CommandLine;
 using System.Text.Json;
+using Weft.Catalog;
 using Weft.Catalog.Cards;
 using Weft.Catalog.Catalog;
 using Weft.Catalog.Openness;

@@ -24,7 +24,10 @@ public sealed class FakeHub : IAsyncDisposable
 
     private WebApplication hub = null!, cdn = null!;
 
-    /// <summary>Files of <see cref="Repo"/>: path → bytes.</summary>
+    /// <summary>The repository the Hub holds (<see cref="Repo"/> unless a test names another).</summary>
+    public string RepoName { get; set; } = Repo;
+
+    /// <summary>Files of <see cref="RepoName"/>: path → bytes.</summary>
     public Dictionary<string, byte[]> Files { get; } = [];
 
     /// <summary>Files whose declared sha256 is wrong (the bytes served do not match the tree).</summary>
@@ -98,10 +101,10 @@ public sealed class FakeHub : IAsyncDisposable
         }
         if (path.StartsWith("/v2/", StringComparison.Ordinal)) { await HandleOllama(ctx, path); return; }
         if (path == "/api/models") { await Json(ctx, SearchResults()); return; }
-        string revPrefix = $"/api/models/{Repo}/revision/";
-        string treePrefix = $"/api/models/{Repo}/tree/";
-        string resolvePrefix = $"/{Repo}/resolve/";
-        if (path.StartsWith(revPrefix, StringComparison.Ordinal)) { await Json(ctx, new { id = Repo, sha = Commit }); return; }
+        string revPrefix = $"/api/models/{RepoName}/revision/";
+        string treePrefix = $"/api/models/{RepoName}/tree/";
+        string resolvePrefix = $"/{RepoName}/resolve/";
+        if (path.StartsWith(revPrefix, StringComparison.Ordinal)) { await Json(ctx, new { id = RepoName, sha = Commit }); return; }
         if (path.StartsWith(treePrefix, StringComparison.Ordinal))
         {
             var rest = path[treePrefix.Length..].Split('/', 2);

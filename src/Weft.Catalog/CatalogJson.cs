@@ -1,12 +1,13 @@
-// JSON shapes shared by `weft models` and `weft show`: an entry, a card, a scorecard, a lineage tree.
+// JSON shapes of the catalog shared by `weft models`, `weft show`, /v1/models and /api/catalog: an entry, a card, a
+// scorecard, a lineage tree.
 using System.Text.Json;
 using Weft.Catalog.Cards;
 using Weft.Catalog.Catalog;
 using Weft.Catalog.Openness;
 
-namespace Weft.Cli.Verbs;
+namespace Weft.Catalog;
 
-internal static class CatalogJson
+public static class CatalogJson
 {
     public static void Entry(Utf8JsonWriter w, CatalogEntry e, bool full)
     {
@@ -44,7 +45,7 @@ internal static class CatalogJson
         }
         w.WriteEndArray();
         w.WritePropertyName("openness");
-        Scorecard(w, Weft.Catalog.Openness.Scorecard.FromCatalog(e));
+        Scorecard(w, Openness.Scorecard.FromCatalog(e));
         if (!full) return;
         w.WriteStartArray("scores");
         foreach (var s in e.Scores)
@@ -78,10 +79,11 @@ internal static class CatalogJson
         w.WriteEndObject();
     }
 
-    public static void Card(Utf8JsonWriter w, ModelCard c)
+    /// <param name="withSource">false leaves out the card's path on disk (what a server shows its clients)</param>
+    public static void Card(Utf8JsonWriter w, ModelCard c, bool withSource = true)
     {
         w.WriteStartObject();
-        w.WriteString("source", c.Source);
+        if (withSource) w.WriteString("source", c.Source);
         w.WriteString("kind", c.Kind);
         void S(string k, string? v) { if (v != null) w.WriteString(k, v); }
         S("name", c.Name); S("author", c.Author); S("organization", c.Organization); S("basename", c.Basename);
