@@ -24,6 +24,10 @@ public sealed record ServerOptions
     /// <summary>Largest request body in bytes.</summary>
     public long MaxRequestBytes { get; init; } = 8 << 20;
 
+    /// <summary>Pull caches: their models are offered after the models folder's, and the catalog page's pulls go there.
+    /// Null: neither (tests, and `weft serve --no-pulled`).</summary>
+    public Weft.Catalog.Hub.HubOptions? Hub { get; init; }
+
     /// <summary>Folder of the chat page's database (weft.db: conversations and assistants); created on first use.</summary>
     public string DataDirectory { get; init; } = DefaultDataDirectory;
 

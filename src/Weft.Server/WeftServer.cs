@@ -1,9 +1,11 @@
-// Composes the HTTP server: services, error handling, the /v1 endpoint groups, the chat page and its /api, health and metrics.
+// Composes the HTTP server: services, error handling, the /v1 endpoint groups, the chat, leaderboard and catalog pages and
+// their /api, health and metrics.
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Weft.Catalog.Store;
 using Weft.Server.Api;
 using Weft.Server.Hosting;
 using Weft.Server.Storage;
@@ -25,10 +27,11 @@ public static class WeftServer
             k.Listen(address, options.Port);
         });
         builder.Services.AddSingleton(options);
-        var catalog = new ModelCatalog(options.ModelsDirectory);
+        var catalog = new ModelCatalog(options.ModelsDirectory, options.Hub is { } hub ? () => PulledModels.List(hub) : null);
         if (options.Adapters.Count > 0) AdapterFit.CheckEachFitsSomeModel(catalog, options.Adapters);
         builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton<ModelPool>();
+        builder.Services.AddSingleton<PullJobs>();
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton(_ => new ChatStore(options.DataDirectory)); // built by the container, so disposed with it
 
@@ -57,12 +60,12 @@ public static class WeftServer
         v1.MapFallback(NoSuchEndpoint);
         var api = app.MapGroup("/api");
         if (options.ApiKey is { Length: > 0 } apiKey) api.AddEndpointFilter(new ApiKeyCheck(apiKey));
-        api.MapConversations().MapAssistants().MapLeaderboard();
+        api.MapConversations().MapAssistants().MapLeaderboard().MapCatalog();
         api.MapFallback(NoSuchEndpoint);
         var tokenizer = app.MapGroup("");
         if (options.ApiKey is { Length: > 0 } tokenizerKey) tokenizer.AddEndpointFilter(new ApiKeyCheck(tokenizerKey));
         tokenizer.MapTokenizer();
-        app.MapWebUi().MapLeaderboardPage();
+        app.MapWebUi().MapLeaderboardPage().MapCatalogPage();
         app.MapHealth();
         return app;
     }

@@ -175,7 +175,7 @@ public class ChatPageBrowserTests(ITestOutputHelper output)
     }
 
     /// <summary>Playwright drives the system's Chromium and never downloads a browser of its own.</summary>
-    private static void EnsureChromium()
+    internal static void EnsureChromium()
     {
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         if (File.Exists(Chromium)) return;

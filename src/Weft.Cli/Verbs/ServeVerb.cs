@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
+using Weft.Catalog.Hub;
 using Weft.Server;
 
 namespace Weft.Cli.Verbs;
@@ -19,9 +20,14 @@ internal static class ServeVerb
         var parallel = new Option<int>("--parallel") { Description = "slots per model: requests decoded together, one batched forward pass per step", DefaultValueFactory = _ => 1 };
         var budget = new Option<string?>("--memory-budget") { Description = "bytes of models kept loaded (suffixes K, M, G); least recently used ones are unloaded" };
         var data = new Option<string>("--data") { Description = "folder of the chat page's database (conversations, assistants)", DefaultValueFactory = _ => ServerOptions.DefaultDataDirectory };
+        var noPulled = new Option<bool>("--no-pulled") { Description = "offer only the models folder's models, not those `weft pull` (or another tool) left in the caches" };
+        var cache = new Option<string?>("--cache") { Description = "pull cache whose models are offered and where the catalog page pulls to (default: as `weft pull`)" };
         var threads = Common.ThreadsOption();
         var lora = new LoraFlags();
-        var cmd = new Command("serve", "Serve models over an OpenAI-compatible HTTP API and a chat page") { host, port, models, apiKey, ctx, parallel, budget, data, threads };
+        var cmd = new Command("serve", "Serve models over an OpenAI-compatible HTTP API, a chat page, a catalog and a leaderboard")
+        {
+            host, port, models, apiKey, ctx, parallel, budget, data, noPulled, cache, threads,
+        };
         lora.AddTo(cmd);
         cmd.SetAction(r =>
         {
@@ -40,6 +46,7 @@ internal static class ServeVerb
                 Threads = r.GetValue(threads),
                 DataDirectory = r.GetValue(data)!,
                 Adapters = lora.Read(r),
+                Hub = r.GetValue(noPulled) ? null : PullCache(r.GetValue(cache)),
             };
             bool defaultFolder = r.GetResult(models) is null or { Implicit: true };
             if (defaultFolder && !HasModels(options.ModelsDirectory) && File.Exists(DefaultModel.Path))
@@ -53,6 +60,12 @@ internal static class ServeVerb
             return 0;
         });
         return cmd;
+    }
+
+    private static HubOptions PullCache(string? folder)
+    {
+        var hub = HubOptions.FromEnvironment();
+        return folder == null ? hub : hub with { HfCache = folder, OllamaModels = folder };
     }
 
     /// <summary>Whether the folder holds a GGUF file or a checkpoint folder (config.json) to serve.</summary>

@@ -1,8 +1,11 @@
-// GET /v1/models and GET /v1/models/{id}: every model in the models folder (GGUF files and checkpoint folders) with its metadata.
+// GET /v1/models and GET /v1/models/{id}: every model in the models folder (GGUF files and checkpoint folders) and the
+// pull caches, with its metadata, its card and the catalog entry it matches (id and published openness).
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Weft.Catalog;
+using Weft.Catalog.Openness;
 using Weft.Server.Hosting;
 
 namespace Weft.Server.Api;
@@ -56,6 +59,14 @@ internal static class ModelsEndpoints
             w.WriteNumber("context_length", f.ContextLength);
         }
         if (e.Problem != null) w.WriteString("error", e.Problem);
+        if (e.Pulled != null) w.WriteString("pull_spec", e.Pulled.PullSpec);
+        if (e.Card != null) { w.WritePropertyName("card"); CatalogJson.Card(w, e.Card, withSource: false); }
+        if (e.CatalogEntry != null)
+        {
+            w.WriteString("catalog_id", e.CatalogEntry.Id);
+            w.WritePropertyName("openness");
+            CatalogJson.Scorecard(w, Scorecard.FromCatalog(e.CatalogEntry));
+        }
         w.WriteEndObject();
         w.WriteEndObject();
     }

@@ -1,7 +1,14 @@
 // The models a server offers: every GGUF file under the models folder, named by its path without the extension, and
-// every Hugging Face checkpoint folder directly inside it (config.json and *.safetensors), named by the folder.
+// every Hugging Face checkpoint folder directly inside it (config.json and *.safetensors), named by the folder; then the
+// models in the pull caches (when the server has them), named as PulledModels names them and run in place. Each entry
+// carries the model's card, linked to the built-in catalog's entry it matches.
 using System.Text.Json;
+using Weft.Catalog;
+using Weft.Catalog.Cards;
+using Weft.Catalog.Catalog;
+using Weft.Catalog.Store;
 using Weft.Formats.Safetensors;
+using BuiltInCatalog = Weft.Catalog.Catalog.ModelCatalog;
 using Weft.Models;
 using Weft.Models.Loading;
 
@@ -19,13 +26,23 @@ public enum ModelFormat
 public sealed record ModelEntry(string Id, string Path, long Bytes, DateTime Modified, ModelFacts? Facts, string? Problem)
 {
     public ModelFormat Format { get; init; } = ModelFormat.Gguf;
+
+    /// <summary>What the model says about itself (GGUF general.*, a checkpoint's README front matter); null if unreadable.</summary>
+    public ModelCard? Card { get; init; }
+
+    /// <summary>The built-in catalog's entry the card matches.</summary>
+    public CatalogEntry? CatalogEntry { get; init; }
+
+    /// <summary>Set when the model lies in a pull cache.</summary>
+    public PulledModel? Pulled { get; init; }
 }
 
 /// <summary>What /v1/models shows about a model, read from its metadata and tensor table only (no weights).</summary>
 /// <param name="FileType">llama.cpp's file type name (general.file_type), else the type most weight bytes are stored in</param>
 public sealed record ModelFacts(string Architecture, string? Name, string? FileType, long Parameters, int ContextLength);
 
-public sealed class ModelCatalog(string directory)
+/// <param name="pulled">lists the pulled models (read on every listing); null: none</param>
+public sealed class ModelCatalog(string directory, Func<IReadOnlyList<PulledModel>>? pulled = null)
 {
     private const string ConfigName = "config.json";
     private readonly Dictionary<string, ModelEntry> _cache = new(StringComparer.Ordinal);
@@ -52,6 +69,8 @@ public sealed class ModelCatalog(string directory)
                 string id = System.IO.Path.GetFileName(folder);
                 if (!found.ContainsKey(id) && IsCheckpoint(folder)) found[id] = Current(id, folder, ModelFormat.Checkpoint);
             }
+            foreach (var p in pulled?.Invoke() ?? [])
+                if (!found.ContainsKey(p.Id)) found[p.Id] = Current(p.Id, p.Path, ModelFormat.Gguf) with { Pulled = p };
         }
         var list = found.Values.ToList();
         list.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
@@ -89,6 +108,7 @@ public sealed class ModelCatalog(string directory)
         if (format == ModelFormat.Gguf)
         {
             var info = new FileInfo(path);
+            if (info.LinkTarget != null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target) info = target; // a cache's snapshot link
             return info.Exists ? (info.Length, info.LastWriteTimeUtc) : null;
         }
         if (!System.IO.Directory.Exists(path)) return null;
@@ -114,12 +134,28 @@ public sealed class ModelCatalog(string directory)
             int ctx = source.TryGet(contextKey, out var c) ? (int)Math.Clamp(c.AsInt64(contextKey), 0, int.MaxValue) : 0;
             string? fileType = source.TryGet(MetadataKeys.FileType, out var ft) ? FileTypeName(ft.AsInt64(MetadataKeys.FileType)) : StoredType(source);
             string? name = source.TryGet(MetadataKeys.Name, out var n) ? n.AsString(MetadataKeys.Name) : null;
-            return new ModelEntry(id, path, bytes, modified, new ModelFacts(arch, name, fileType, parameters, ctx), null) { Format = format };
+            var card = ReadCard(path, format);
+            return new ModelEntry(id, path, bytes, modified, new ModelFacts(arch, name, fileType, parameters, ctx), null)
+            {
+                Format = format, Card = card, CatalogEntry = card == null ? null : LocalModels.Match(card, BuiltInCatalog.BuiltIn),
+            };
         }
         catch (Exception e) when (e is Weft.Formats.ModelFormatException or UnsupportedModelException or NotSupportedException
             or JsonException or IOException or UnauthorizedAccessException)
         {
             return new ModelEntry(id, path, bytes, modified, null, e.Message) { Format = format };
+        }
+    }
+
+    private static ModelCard? ReadCard(string path, ModelFormat format)
+    {
+        try
+        {
+            return format == ModelFormat.Gguf ? GgufCardReader.Read(path) : FolderCardReader.Read(path);
+        }
+        catch (CatalogException)
+        {
+            return null; // the model runs; its card (malformed front matter, say) is just not shown
         }
     }
 

@@ -112,7 +112,9 @@ async function loadModels() {
     showError(e);
   }
   const usable = state.models.filter(m => !m.meta?.error);
-  const remembered = localStorage.getItem('weft.model');
+  // a link from the catalog (/?model=ID) picks that model; else the one last used
+  const asked = new URLSearchParams(location.search).get('model');
+  const remembered = usable.some(m => m.id === asked) ? asked : localStorage.getItem('weft.model');
   fillModelSelect(el.model, usable.some(m => m.id === remembered) ? remembered : usable[0]?.id);
   if (usable.length === 0) el.modelInfo.textContent = 'no models in the models folder';
   updateModelInfo();
