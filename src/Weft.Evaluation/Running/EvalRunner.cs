@@ -25,14 +25,15 @@ public sealed class EvalRunner(EvalOptions options, ProgressLine progress, TextW
     /// <summary>The KL divergence run of a perplexity task is stored under this name.</summary>
     public static string KldTaskName(string task) => task + ":kld";
 
-    /// <summary>Loads every task's documents (a missing or malformed file is an error before any model runs).</summary>
+    /// <summary>Loads every task's documents, downloading what is missing (a missing or malformed file is an error
+    /// before any model runs).</summary>
     public Dictionary<string, IReadOnlyList<JsonElement>> LoadData()
     {
         var data = new Dictionary<string, IReadOnlyList<JsonElement>>();
         foreach (var task in options.Tasks)
         {
             string? file = options.DataFiles.GetValueOrDefault(task.Name) ?? options.DataFiles.GetValueOrDefault("");
-            data[task.Name] = TaskData.Load(task, file, options.DataFolders);
+            data[task.Name] = TaskData.Load(task, file, options.DataFolders, options.Download);
         }
         return data;
     }
