@@ -9,10 +9,20 @@ public static class WeftProcess
 {
     public static WeftResult Run(params string[] args) => RunWithInput(null, args);
 
-    public static WeftResult RunWithInput(string? stdin, params string[] args)
+    public static WeftResult RunWithInput(string? stdin, params string[] args) => RunWith(stdin, new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs with <paramref name="environment"/> added to (or, for null values, removed from) this process's.</summary>
+    public static WeftResult RunWithEnvironment(IReadOnlyDictionary<string, string?> environment, params string[] args) => RunWith(null, environment, args);
+
+    private static WeftResult RunWith(string? stdin, IReadOnlyDictionary<string, string?> environment, string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "weft.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var (name, value) in environment)
+        {
+            if (value == null) psi.Environment.Remove(name);
+            else psi.Environment[name] = value;
+        }
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;

@@ -21,19 +21,20 @@ public static class TaskDownloader
         return gz && !served.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? file[..^3] : file;
     }
 
-    /// <summary>The cached copy of <paramref name="url"/> (downloading it first when missing); null when there is no
-    /// URL or downloads are off.</summary>
+    /// <summary>The cached copy of <paramref name="url"/>, downloading it first when missing (unless offline); null
+    /// when there is no URL or no download settings, or when offline and nothing is cached.</summary>
     /// <param name="what">"data" or "labels", for messages.</param>
     public static string? Find(string task, string what, string? file, string? url, string? sha256, DataDownload? download)
     {
-        if (url == null || download == null || download.Offline) return null;
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            throw new TaskDataException($"{task}: the {what} URL '{url}' is not an http(s) URL");
-        string name = StoredName(file, uri);
-        if (IsArchive(uri.AbsolutePath) && !IsArchive(name))
-            throw new TaskDataException($"{task}: {name} is published inside the archive {url}; unpack {name} from it into {download.Folder}, or give --data FILE");
+        if (url == null || download == null) return null;
+        bool valid = Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri!.Scheme is "http" or "https";
+        if (!valid) return download.Offline ? null : throw new TaskDataException($"{task}: the {what} URL '{url}' is not an http(s) URL");
+        string name = StoredName(file, uri!);
         string path = Path.Combine(download.Folder, name);
-        if (File.Exists(path)) return path;
+        if (File.Exists(path)) return path; // downloaded before
+        if (download.Offline) return null;
+        if (IsArchive(uri!.AbsolutePath) && !IsArchive(name))
+            throw new TaskDataException($"{task}: {name} is published inside the archive {url}; unpack {name} from it into {download.Folder}, or give --data FILE");
         download.Log?.Invoke($"{task}: downloading its {what} from {url} into {path}");
         using var http = new HubHttp(uri.GetLeftPart(UriPartial.Authority), token: null)
         {
@@ -47,7 +48,7 @@ public static class TaskDownloader
         catch (HubException e)
         {
             TryDelete(path + ".lock"); // the downloader removes it only after a success
-            throw new TaskDataException($"{task}: cannot download its {what} from {url}: {e.Message}; give --data FILE, or put {name} in {download.Folder}", e);
+            throw new TaskDataException($"{task}: cannot download its {what} from {url}: {e.Message}; give --data FILE, or put {file ?? name} in {download.Folder}", e);
         }
         download.Log?.Invoke($"{task}: saved {path} ({new FileInfo(path).Length:N0} bytes)");
         return path;

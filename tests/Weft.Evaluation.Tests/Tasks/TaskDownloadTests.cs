@@ -164,6 +164,14 @@ public sealed class TaskDownloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Offline_still_reads_what_was_downloaded_before()
+    {
+        TaskData.Load(HellaSwagTask(), null, [Empty], Download());
+        Assert.Equal(2, TaskData.Load(HellaSwagTask(), null, [Empty], Download(offline: true)).Count);
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
     public void An_archive_url_asks_for_the_file_inside_it()
     {
         var t = BuiltinTasks.Resolve("arc_easy");
