@@ -170,6 +170,7 @@ public sealed class EvalRunner(EvalOptions options, ProgressLine progress, TextW
     {
         var clock = Stopwatch.StartNew();
         string label = $"{model.Name} {task.Name}";
+        long? evaluatedBefore = (model as LocalEvalModel)?.TokensEvaluated;
         try
         {
             Dictionary<string, double> metrics;
@@ -209,9 +210,13 @@ public sealed class EvalRunner(EvalOptions options, ProgressLine progress, TextW
                 default:
                     throw new TaskFileException($"{task.Origin}: kind {task.Kind} cannot run");
             }
-            progress.End(Summary(task.PrimaryMetric, metrics));
+            double seconds = clock.Elapsed.TotalSeconds;
+            if (task.Kind == TaskKind.MultipleChoice)
+                ScoringSpeed.Add(metrics, (model as LocalEvalModel)?.TokensEvaluated - evaluatedBefore, items.Sum(i => (long)i.NTokens.Sum()), seconds);
+            string speed = ScoringSpeed.Summary(metrics);
+            progress.End(Summary(task.PrimaryMetric, metrics) + (speed.Length > 0 ? ", " + speed : ""));
             return new TaskRun(model.Name, task.Name, task.Version, task.PrimaryMetric, task.HigherIsBetter, metrics, items, count,
-                clock.Elapsed.TotalSeconds, DateTimeOffset.UtcNow);
+                seconds, DateTimeOffset.UtcNow);
         }
         catch (Exception e) when (IsTaskFailure(e) && !cancel.IsCancellationRequested)
         {
