@@ -49,8 +49,8 @@ public class CatalogVerbTests
             string link = Path.Combine(repoDir, "snapshots", commit, "tiny.Q8_0.gguf");
             File.CreateSymbolicLink(link, Path.Combine("..", "..", "blobs", "b1"));
 
-            var env = new Dictionary<string, string> { ["HF_HUB_CACHE"] = cache };
-            var r = WeftProcess.RunWithEnvironment(null, env, "models", "--search", "no-catalog-entry-has-this", "--json");
+            var env = new Dictionary<string, string?> { ["HF_HUB_CACHE"] = cache };
+            var r = WeftProcess.RunWithEnvironment(env, "models", "--search", "no-catalog-entry-has-this", "--json");
             Assert.Equal(0, r.Exit);
             using var doc = JsonDocument.Parse(r.Stdout);
             var m = Assert.Single(doc.RootElement.GetProperty("models").EnumerateArray());
@@ -60,9 +60,9 @@ public class CatalogVerbTests
             Assert.Equal(link, m.GetProperty("path").GetString());
             Assert.Equal("cli-pulled", m.GetProperty("card").GetProperty("name").GetString());
 
-            var text = WeftProcess.RunWithEnvironment(null, env, "models", "--search", "no-catalog-entry-has-this");
+            var text = WeftProcess.RunWithEnvironment(env, "models", "--search", "no-catalog-entry-has-this");
             Assert.Contains("hf.co/someone/tiny-GGUF/tiny.Q8_0.gguf", text.Stdout, StringComparison.Ordinal);
-            var none = WeftProcess.RunWithEnvironment(null, env, "models", "--search", "no-catalog-entry-has-this", "--no-pulled", "--json");
+            var none = WeftProcess.RunWithEnvironment(env, "models", "--search", "no-catalog-entry-has-this", "--no-pulled", "--json");
             using var empty = JsonDocument.Parse(none.Stdout);
             Assert.Empty(empty.RootElement.GetProperty("models").EnumerateArray());
         }

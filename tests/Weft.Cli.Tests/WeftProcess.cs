@@ -12,16 +12,23 @@ public static class WeftProcess
     /// <summary>Pull caches no test writes: the user's own are never read or touched.</summary>
     public static readonly string NoCache = Path.Combine(Path.GetTempPath(), "weft-tests-no-pull-cache");
 
-    public static WeftResult RunWithInput(string? stdin, params string[] args) => RunWithEnvironment(stdin, new Dictionary<string, string>(), args);
+    public static WeftResult RunWithInput(string? stdin, params string[] args) => RunWith(stdin, new Dictionary<string, string?>(), args);
 
-    public static WeftResult RunWithEnvironment(string? stdin, IReadOnlyDictionary<string, string> environment, params string[] args)
+    /// <summary>Runs with <paramref name="environment"/> added to (or, for null values, removed from) this process's.</summary>
+    public static WeftResult RunWithEnvironment(IReadOnlyDictionary<string, string?> environment, params string[] args) => RunWith(null, environment, args);
+
+    private static WeftResult RunWith(string? stdin, IReadOnlyDictionary<string, string?> environment, string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "weft.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        psi.ArgumentList.Add(dll);
         psi.Environment["HF_HUB_CACHE"] = NoCache;
         psi.Environment["OLLAMA_MODELS"] = NoCache;
-        foreach (var (k, v) in environment) psi.Environment[k] = v;
+        foreach (var (name, value) in environment)
+        {
+            if (value == null) psi.Environment.Remove(name);
+            else psi.Environment[name] = value;
+        }
+        psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         if (stdin != null) p.StandardInput.Write(stdin);

@@ -19,8 +19,10 @@ public static class BlobDownloader
     /// <summary>Makes sure <paramref name="blobPath"/> exists with the expected content; returns true when bytes were fetched.</summary>
     /// <param name="sha256">lower-case hex digest to verify, or null when the server gave none.</param>
     /// <param name="size">expected length in bytes, or null.</param>
+    /// <param name="reject">looks at the whole, verified partial file before the rename and returns why it is not what
+    /// was asked for (e.g. an HTML page), or null; a rejected partial is deleted.</param>
     public static async Task<bool> EnsureAsync(HubHttp http, Uri url, string blobPath, string? sha256, long? size, string name,
-        Action<DownloadProgress>? progress, CancellationToken ct)
+        Action<DownloadProgress>? progress, CancellationToken ct, Func<string, string?>? reject = null)
     {
         if (File.Exists(blobPath)) return false;
         bool fetched;
@@ -30,6 +32,11 @@ public static class BlobDownloader
             string partial = blobPath + ".incomplete";
             await FetchAsync(http, url, partial, size, name, progress, ct).ConfigureAwait(false);
             await VerifyAsync(partial, sha256, size, url, ct).ConfigureAwait(false);
+            if (reject?.Invoke(partial) is string problem)
+            {
+                File.Delete(partial);
+                throw new HubException($"{url}: {problem}; the download was deleted");
+            }
             File.Move(partial, blobPath, overwrite: false);
             fetched = true;
         }

@@ -16,6 +16,9 @@ public sealed class HubHttp : IDisposable
     private readonly string? token;
     private readonly Uri tokenHost;
 
+    /// <summary>What to check when a host cannot be reached; the default names the model hubs' settings.</summary>
+    public string UnreachableHint { get; init; } = "check the network, HF_ENDPOINT or OLLAMA_REGISTRY";
+
     /// <summary>A client for <paramref name="endpoint"/>; <paramref name="token"/> is sent as Bearer to that host only.</summary>
     public HubHttp(string endpoint, string? token, HttpMessageHandler? handler = null)
     {
@@ -47,7 +50,7 @@ public sealed class HubHttp : IDisposable
             }
             catch (HttpRequestException e)
             {
-                throw new HubException($"cannot reach {url.GetLeftPart(UriPartial.Authority)}: {e.Message} (check the network, HF_ENDPOINT or OLLAMA_REGISTRY)", e);
+                throw new HubException($"cannot reach {url.GetLeftPart(UriPartial.Authority)}: {e.Message} ({UnreachableHint})", e);
             }
             int code = (int)response.StatusCode;
             if (code is < 300 or >= 400 || response.Headers.Location == null || !followAny) return response;

@@ -1,5 +1,5 @@
 // weft eval MODEL… [--lora A] --task a,b [--limit N] [--data FILE|task=FILE] [--ctx N] [--kld-base BASE] [--json FILE]
-// [--report DIR] [--resume]: quality, speed and cost of several models side by side.
+// [--report DIR] [--resume] [--offline]: quality, speed and cost of several models side by side.
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
@@ -13,7 +13,7 @@ namespace Weft.Cli.Verbs;
 
 internal static class EvalVerb
 {
-    private static readonly HashSet<string> Flags = ["--resume", "--no-speed", "--no-store", "--list-tasks"];
+    private static readonly HashSet<string> Flags = ["--resume", "--no-speed", "--no-store", "--list-tasks", "--offline"];
 
     public static Command Create()
     {
@@ -28,6 +28,10 @@ internal static class EvalVerb
         var limit = new Option<int?>("--limit") { Description = "first N items of each task (perplexity: N chunks)" };
         var data = new Option<string[]>("--data") { Description = "FILE for every task, or TASK=FILE; repeatable" };
         var dataDir = new Option<string[]>("--data-dir") { Description = "a folder searched for tasks' usual files (before ~/.weft/data and .)" };
+        var offline = new Option<bool>("--offline")
+        {
+            Description = $"never download a task's data from its URL into ~/.weft/data (also ${DataDownload.OfflineVariable}=1)",
+        };
         var ctx = new Option<int?>("--ctx", "-c") { Description = "perplexity and KLD chunk length in tokens (default: the task's, else 512)" };
         var kld = new Option<string?>("--kld-base") { Description = "base model: KL divergence of each model against it on the perplexity tasks" };
         var json = new Option<string?>("--json") { Description = "write every result (metrics, items, speeds) to this JSON file as each finishes" };
@@ -42,7 +46,7 @@ internal static class EvalVerb
         var threads = Common.ThreadsOption();
         var cmd = new Command("eval", "Evaluate and compare models: quality (tasks), speed and cost, side by side")
         {
-            models, lora, tasks, list, limit, data, dataDir, ctx, kld, json, report, resume, price, remotePrice, keyEnv, noSpeed, noStore, db, threads,
+            models, lora, tasks, list, limit, data, dataDir, offline, ctx, kld, json, report, resume, price, remotePrice, keyEnv, noSpeed, noStore, db, threads,
         };
         cmd.SetAction(r =>
         {
@@ -73,12 +77,23 @@ internal static class EvalVerb
             }
             var done = previous.Runs.Where(x => x.Error == null).Select(x => (x.Model, x.Task)).ToHashSet();
 
+            var bar = new DownloadLine();
             var options = new EvalOptions
             {
                 Tasks = defs,
                 Limit = r.GetValue(limit),
                 DataFiles = dataFiles,
                 DataFolders = [.. r.GetValue(dataDir) ?? [], .. TaskData.DefaultFolders()],
+                Download = new DataDownload
+                {
+                    Offline = r.GetValue(offline) || DataDownload.OfflineFromEnvironment(),
+                    Progress = bar.Show,
+                    Log = line =>
+                    {
+                        bar.End();
+                        Console.Error.WriteLine(line);
+                    },
+                },
                 Context = r.GetValue(ctx),
                 KldBase = r.GetValue(kld) is { } k ? new ModelSpec(k, []) : null,
                 Threads = r.GetValue(threads),

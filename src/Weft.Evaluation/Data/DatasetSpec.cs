@@ -16,6 +16,8 @@ public sealed record DatasetSpec
     public string? Field { get; init; }
     /// <summary>Canonical source, downloaded into the cache when no local copy is given.</summary>
     public string? Url { get; init; }
+    /// <summary>Canonical source of <see cref="Labels"/>, downloaded beside the data when no local copy is found.</summary>
+    public string? LabelsUrl { get; init; }
     /// <summary>sha256 (hex) of the canonical file, checked after a download.</summary>
     public string? Sha256 { get; init; }
     /// <summary>Which published split this is (validation, test): shown in reports.</summary>

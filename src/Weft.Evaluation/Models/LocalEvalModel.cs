@@ -28,6 +28,10 @@ public sealed class LocalEvalModel : ITokenLevelModel
     public int Bos => _tok.Bos;
     public bool AddsBos => _tok.AddBos;
 
+    /// <summary>Tokens run through the model by scoring so far (log-likelihood, rolling and sequence scoring; a context
+    /// shared by several requests counts once): the work behind <see cref="Running.ScoringSpeed"/>.</summary>
+    public long TokensEvaluated => _batcher.FedTokens;
+
     /// <summary>The default cap on a request's window (lm-evaluation-harness's max_length for long-context models).</summary>
     public const int MaxWindow = 4096;
 

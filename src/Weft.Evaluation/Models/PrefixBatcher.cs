@@ -21,6 +21,9 @@ internal sealed class PrefixBatcher
     private List<int>[] _cached = [];
     private float[] _logits = [];
 
+    /// <summary>(sequence, token) entries run through the model so far: what prefix reuse leaves to compute.</summary>
+    public long FedTokens { get; private set; }
+
     /// <param name="slots">sequences evaluated side by side</param>
     /// <param name="passTokens">most (sequence, token) entries in one forward pass</param>
     public PrefixBatcher(Model model, WorkerPool pool, int slots, int passTokens)
@@ -84,6 +87,7 @@ internal sealed class PrefixBatcher
             if (taken.Count == 0) throw new InvalidOperationException("no request could be scheduled");
             EnsureLogits(outs.Count * vocab);
             batch.Evaluate(seq.ToArray(), tok.ToArray(), outs.ToArray(), _logits.AsMemory(0, outs.Count * vocab));
+            FedTokens += tok.Count;
             foreach (var (ri, _, first) in taken)
             {
                 var r = requests[ri];

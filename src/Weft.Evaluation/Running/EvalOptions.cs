@@ -15,6 +15,9 @@ public sealed record EvalOptions
 
     public IReadOnlyList<string> DataFolders { get; init; } = TaskData.DefaultFolders();
 
+    /// <summary>How a task file found in no data folder is downloaded from the task's URL; null: never.</summary>
+    public DataDownload? Download { get; init; }
+
     /// <summary>Perplexity and KLD chunk length (`--ctx`); null: the task's own, else 512 (llama-perplexity's default).</summary>
     public int? Context { get; init; }
 

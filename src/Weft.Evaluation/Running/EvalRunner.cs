@@ -25,14 +25,15 @@ public sealed class EvalRunner(EvalOptions options, ProgressLine progress, TextW
     /// <summary>The KL divergence run of a perplexity task is stored under this name.</summary>
     public static string KldTaskName(string task) => task + ":kld";
 
-    /// <summary>Loads every task's documents (a missing or malformed file is an error before any model runs).</summary>
+    /// <summary>Loads every task's documents, downloading what is missing (a missing or malformed file is an error
+    /// before any model runs).</summary>
     public Dictionary<string, IReadOnlyList<JsonElement>> LoadData()
     {
         var data = new Dictionary<string, IReadOnlyList<JsonElement>>();
         foreach (var task in options.Tasks)
         {
             string? file = options.DataFiles.GetValueOrDefault(task.Name) ?? options.DataFiles.GetValueOrDefault("");
-            data[task.Name] = TaskData.Load(task, file, options.DataFolders);
+            data[task.Name] = TaskData.Load(task, file, options.DataFolders, options.Download);
         }
         return data;
     }
@@ -169,6 +170,7 @@ public sealed class EvalRunner(EvalOptions options, ProgressLine progress, TextW
     {
         var clock = Stopwatch.StartNew();
         string label = $"{model.Name} {task.Name}";
+        long? evaluatedBefore = (model as LocalEvalModel)?.TokensEvaluated;
         try
         {
             Dictionary<string, double> metrics;
@@ -208,9 +210,13 @@ public sealed class EvalRunner(EvalOptions options, ProgressLine progress, TextW
                 default:
                     throw new TaskFileException($"{task.Origin}: kind {task.Kind} cannot run");
             }
-            progress.End(Summary(task.PrimaryMetric, metrics));
+            double seconds = clock.Elapsed.TotalSeconds;
+            if (task.Kind == TaskKind.MultipleChoice)
+                ScoringSpeed.Add(metrics, (model as LocalEvalModel)?.TokensEvaluated - evaluatedBefore, items.Sum(i => (long)i.NTokens.Sum()), seconds);
+            string speed = ScoringSpeed.Summary(metrics);
+            progress.End(Summary(task.PrimaryMetric, metrics) + (speed.Length > 0 ? ", " + speed : ""));
             return new TaskRun(model.Name, task.Name, task.Version, task.PrimaryMetric, task.HigherIsBetter, metrics, items, count,
-                clock.Elapsed.TotalSeconds, DateTimeOffset.UtcNow);
+                seconds, DateTimeOffset.UtcNow);
         }
         catch (Exception e) when (IsTaskFailure(e) && !cancel.IsCancellationRequested)
         {

@@ -67,17 +67,7 @@ public sealed class ResultStore : IDisposable
     }
 
     /// <summary>~/.weft/weft.db, or $WEFT_HOME/weft.db when WEFT_HOME is set.</summary>
-    public static string DefaultPath
-    {
-        get
-        {
-            string? home = Environment.GetEnvironmentVariable("WEFT_HOME");
-            string folder = string.IsNullOrWhiteSpace(home)
-                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".weft")
-                : home;
-            return Path.Combine(folder, FileName);
-        }
-    }
+    public static string DefaultPath => Path.Combine(WeftHome.Folder, FileName);
 
     public string FilePath { get; }
 

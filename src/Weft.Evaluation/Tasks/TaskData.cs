@@ -1,18 +1,20 @@
 // Finds and reads a task's documents: the file given on the command line, else the task's usual file name in the
-// data folders, else (KJV tasks) Debian's `bible` program; then any derived documents.
+// data folders, else a download of the task's URL into the data cache (unless offline), else (KJV tasks) Debian's
+// `bible` program; then any derived documents.
 using System.Globalization;
 using System.Text.Json;
 using Weft.Evaluation.Data;
+using Weft.Evaluation.Storage;
 
 namespace Weft.Evaluation.Tasks;
 
 public static class TaskData
 {
-    /// <summary>Folders searched for a task's file: ~/.weft/data, then the current folder.</summary>
-    public static IReadOnlyList<string> DefaultFolders() =>
-        [Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".weft", "data"), "."];
+    /// <summary>Folders searched for a task's file: $WEFT_HOME/data (default ~/.weft/data), then the current folder.</summary>
+    public static IReadOnlyList<string> DefaultFolders() => [WeftHome.DataFolder, "."];
 
-    public static IReadOnlyList<JsonElement> Load(TaskDefinition task, string? file, IReadOnlyList<string> folders)
+    /// <param name="download">how to fetch a file that is not found locally; null: never download.</param>
+    public static IReadOnlyList<JsonElement> Load(TaskDefinition task, string? file, IReadOnlyList<string> folders, DataDownload? download = null)
     {
         var spec = task.Dataset;
         IReadOnlyList<JsonElement> docs;
@@ -23,9 +25,11 @@ public static class TaskData
         }
         else
         {
-            string path = file ?? Find(spec.File, folders) ?? throw Missing(task, folders);
+            string path = file ?? Find(spec.File, folders)
+                ?? TaskDownloader.Find(task.Name, "data", spec.File, spec.Url, spec.Sha256, download) ?? throw Missing(task, folders);
             string? labels = spec.Labels == null ? null
                 : Find(spec.Labels, [Path.GetDirectoryName(Path.GetFullPath(path))!, .. folders])
+                  ?? TaskDownloader.Find(task.Name, "labels", spec.Labels, spec.LabelsUrl, null, download)
                   ?? throw new TaskDataException($"{task.Name}: the labels file {spec.Labels} was not found beside {path} or in {string.Join(", ", folders)}");
             docs = DocumentReader.Read(spec with { Format = Sniff(spec.Format, path) }, path, labels);
         }

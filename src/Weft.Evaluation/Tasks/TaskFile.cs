@@ -63,6 +63,7 @@ public static class TaskFile
                 Columns = ds.Columns,
                 Field = ds.Field,
                 Url = ds.Url,
+                LabelsUrl = ds.LabelsUrl,
                 Sha256 = ds.Sha256,
                 Split = ds.Split,
                 Options = ds.Options ?? [],
@@ -132,6 +133,7 @@ public static class TaskFile
         public List<string>? Columns { get; set; }
         public string? Field { get; set; }
         public string? Url { get; set; }
+        public string? LabelsUrl { get; set; }
         public string? Sha256 { get; set; }
         public string? Split { get; set; }
         public Dictionary<string, string>? Options { get; set; }

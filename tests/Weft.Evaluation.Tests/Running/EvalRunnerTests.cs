@@ -1,4 +1,4 @@
-// The runner over real validation sets: PIQA and HellaSwag items scored, metrics consistent with the items, a model
+// The runner over real validation sets: PIQA and HellaSwag items scored, metrics (and scoring speed) consistent with the items, a model
 // that fails to load recorded while the others run, results handed over as each finishes, finished pairs skipped.
 using Weft.Evaluation.Models;
 using Weft.Evaluation.Results;
@@ -39,6 +39,12 @@ public sealed class EvalRunnerTests
             Assert.Equal(acc, run.Metrics["acc"], 9);
             Assert.Equal(1.0 / choices, run.Metrics["chance"], 9);
             Assert.InRange(run.Metrics["acc_norm"], 0, 1);
+            // Speed: every continuation token is scored once; each needs the position before it run through the model.
+            long scored = run.Items.Sum(i => (long)i.NTokens.Sum());
+            Assert.Equal(scored, run.Metrics[ScoringSpeed.ScoredTokens]);
+            Assert.True(run.Metrics[ScoringSpeed.EvaluatedTokens] >= scored, $"{run.Metrics[ScoringSpeed.EvaluatedTokens]} evaluated < {scored} scored");
+            Assert.Equal(scored / run.Seconds, run.Metrics[ScoringSpeed.ScoredPerSecond], 9);
+            Assert.Equal(run.Metrics[ScoringSpeed.EvaluatedTokens] / run.Seconds, run.Metrics[ScoringSpeed.EvaluatedPerSecond], 9);
         }
         var facts = Assert.Single(models);
         Assert.True(facts.Parameters > 0);
