@@ -46,15 +46,16 @@ public sealed class HfCache(string root)
         return File.Exists(path) ? path : null; // File.Exists follows the link: a dangling link is not a file
     }
 
-    /// <summary>Links snapshots/&lt;commit&gt;/&lt;file&gt; to the blob with a relative symlink (created under a temp name, then renamed).</summary>
+    /// <summary>Links snapshots/&lt;commit&gt;/&lt;file&gt; to the blob with a relative symlink (created under a temp name of its own, then renamed over
+    /// whatever is there, so concurrent pulls of one file each end with the same whole link).</summary>
     public string LinkSnapshot(string repo, string commit, string file, string blobId)
     {
         string link = SnapshotPath(repo, commit, file);
         string dir = Path.GetDirectoryName(link)!;
         Directory.CreateDirectory(dir);
         string target = Path.GetRelativePath(dir, BlobPath(repo, blobId));
-        string temp = link + ".tmp" + Environment.ProcessId;
-        if (File.Exists(temp) || Directory.Exists(temp) || new FileInfo(temp).LinkTarget != null) File.Delete(temp);
+        // a name of its own per call: two pulls of one file (in one process or two) never share a temp link
+        string temp = $"{link}.tmp{Environment.ProcessId}-{Guid.NewGuid():N}";
         try
         {
             File.CreateSymbolicLink(temp, target);
@@ -67,7 +68,15 @@ public sealed class HfCache(string root)
         {
             File.Copy(BlobPath(repo, blobId), temp, overwrite: true);
         }
-        File.Move(temp, link, overwrite: true);
+        try
+        {
+            File.Move(temp, link, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
         return link;
     }
 
