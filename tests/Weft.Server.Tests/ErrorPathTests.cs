@@ -72,6 +72,27 @@ public class ErrorPathTests(ServerFixture fixture) : IClassFixture<ServerFixture
         Assert.Equal("context_length_exceeded", e.GetProperty("code").GetString());
     }
 
+    [Theory]
+    [InlineData("/v1/completions", "\"prompt\":[IDS]")]
+    [InlineData("/v1/chat/completions", "\"messages\":[{\"role\":\"user\",\"content\":\"WORDS\"}]")]
+    public async Task StreamedPromptOverTheContextIs400BeforeTheStreamStarts(string path, string input)
+    {
+        string body = input.Replace("IDS", string.Join(',', Enumerable.Range(300, 600)), StringComparison.Ordinal)
+            .Replace("WORDS", string.Concat(Enumerable.Repeat("colour ", 2000)), StringComparison.Ordinal);
+        var (status, json, _) = await RawHttp.PostAsync(Http, path, $"{{\"model\":\"chat\",\"stream\":true,{body}}}");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("context_length_exceeded", RawHttp.AssertError(json, "but the context of 'chat' holds 512").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task LoneSurrogateEscapeIs400NamingTheField()
+    {
+        var (status, json, _) = await RawHttp.PostAsync(Http, "/v1/chat/completions",
+            "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"a\\udc00b\"}]}");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("messages[0].content", RawHttp.AssertError(json, "not valid Unicode").GetProperty("param").GetString());
+    }
+
     [Fact]
     public async Task BodyTooLargeIs413()
     {

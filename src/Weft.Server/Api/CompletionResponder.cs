@@ -33,8 +33,8 @@ internal abstract class CompletionResponder(string id, string modelId, Tokenizer
     protected abstract void Choice(Utf8JsonWriter w, ChoicePart part);
 
     /// <summary>Generates and answers: one JSON object, or events ending in a chunk with the finish reason and timings,
-    /// then (stream_options.include_usage) a chunk with no choices and the usage, then [DONE].</summary>
-    public async Task RespondAsync(HttpContext http, LoadedModel model, GenerationRequest request, bool stream, bool includeUsage, ServerMetrics metrics)
+    /// then (stream_options.include_usage) a chunk with no choices and the usage, then [DONE]. Returns the generation.</summary>
+    public async Task<GenerationResult> RespondAsync(HttpContext http, LoadedModel model, GenerationRequest request, bool stream, bool includeUsage, ServerMetrics metrics)
     {
         if (!stream)
         {
@@ -49,9 +49,10 @@ internal abstract class CompletionResponder(string id, string modelId, Tokenizer
                 Json.Timings(w, r);
                 w.WriteEndObject();
             });
-            return;
+            return r;
         }
 
+        GenerationCall.CheckFits(model, request); // a prompt that does not fit gets its 400 before the stream starts
         Json.StartEvents(http.Response);
         if (OpeningChunk) await Json.EventAsync(http.Response, w => Chunk(w, new ChoicePart(true, true, "", null), null, null));
         int streamed = 0; // tokens whose probabilities went out with a piece
@@ -77,6 +78,7 @@ internal abstract class CompletionResponder(string id, string modelId, Tokenizer
             });
         }
         await Json.DoneAsync(http.Response);
+        return result;
     }
 
     private void Head(Utf8JsonWriter w, string kind)

@@ -10,11 +10,25 @@ internal static class ErrorWriter
 {
     public static async Task WriteAsync(HttpContext http, ApiException e)
     {
-        if (http.Response.HasStarted) return;
+        if (http.Response.HasStarted)
+        {
+            // a stream already under way can only end with an error event (what OpenAI's streams send)
+            if (http.Response.ContentType?.StartsWith("text/event-stream", StringComparison.Ordinal) == true && !http.RequestAborted.IsCancellationRequested)
+            {
+                try { await Json.EventAsync(http.Response, w => Body(w, e)); }
+                catch (Exception write) when (write is IOException or OperationCanceledException or InvalidOperationException) { /* the client is gone */ }
+            }
+            return;
+        }
         http.Response.StatusCode = e.Status;
         if (e.RetryAfter is int s) http.Response.Headers.RetryAfter = s.ToString(System.Globalization.CultureInfo.InvariantCulture);
         http.Response.ContentType = "application/json";
         await using var w = new Utf8JsonWriter(http.Response.Body);
+        Body(w, e);
+    }
+
+    private static void Body(Utf8JsonWriter w, ApiException e)
+    {
         w.WriteStartObject();
         w.WriteStartObject("error");
         w.WriteString("message", e.Message);

@@ -15,6 +15,13 @@ internal static class GenerationCall
     /// <summary>Generates; <paramref name="onPiece"/> (when given) receives text as it is produced, on the caller's context.</summary>
     public static async Task<GenerationResult> RunAsync(LoadedModel model, GenerationRequest request, Func<StreamPiece, Task>? onPiece, CancellationToken cancel)
     {
+        CheckFits(model, request);
+        return await Generate(model, request, onPiece, cancel);
+    }
+
+    /// <summary>Refuses a prompt longer than the request's context (a 400, so a stream can check it before it starts).</summary>
+    public static void CheckFits(LoadedModel model, GenerationRequest request)
+    {
         int context = request.EffectiveContext(model.ContextSize);
         if (request.Prompt.Count > context)
             throw ApiException.BadRequest(
@@ -22,6 +29,10 @@ internal static class GenerationCall
                     ? $"the prompt has {request.Prompt.Count} tokens but the context of '{model.Entry.Id}' holds {context}; shorten it"
                     : $"the prompt has {request.Prompt.Count} tokens but this request's context ('weft.ctx') holds {context}; shorten it or ask for more (at most {model.ContextSize})",
                 "messages", "context_length_exceeded");
+    }
+
+    private static async Task<GenerationResult> Generate(LoadedModel model, GenerationRequest request, Func<StreamPiece, Task>? onPiece, CancellationToken cancel)
+    {
         Channel<StreamPiece>? pieces = onPiece == null ? null : Channel.CreateUnbounded<StreamPiece>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         // both sinks run on the scheduler's thread, probabilities first, so the pending list needs no lock
         List<TokenProbabilities>? pending = pieces != null && request.LogProbabilities != null ? [] : null;

@@ -21,7 +21,40 @@ internal sealed class JsonRequest(JsonElement root)
         }
         if (doc.RootElement.ValueKind != JsonValueKind.Object)
             throw ApiException.BadRequest("the request body must be a JSON object");
+        CheckStrings(doc.RootElement, "");
         return new JsonRequest(doc.RootElement);
+    }
+
+    /// <summary>Refuses a body with a string (value or name) that is no Unicode text: a \uD800-style escape of a lone
+    /// surrogate is valid JSON syntax but cannot become a string, so it is refused here, once, for every field.</summary>
+    private static void CheckStrings(JsonElement e, string at)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                try { _ = e.GetString(); }
+                catch (InvalidOperationException)
+                {
+                    throw ApiException.BadRequest($"'{at}' is not valid Unicode text (it escapes a lone surrogate)", at.Length > 0 ? at : null, "invalid_unicode");
+                }
+                break;
+            case JsonValueKind.Array:
+                int i = 0;
+                foreach (var item in e.EnumerateArray()) CheckStrings(item, $"{at}[{i++}]");
+                break;
+            case JsonValueKind.Object:
+                foreach (var p in e.EnumerateObject())
+                {
+                    string name;
+                    try { name = p.Name; }
+                    catch (InvalidOperationException)
+                    {
+                        throw ApiException.BadRequest($"a field name in '{(at.Length > 0 ? at : "the body")}' is not valid Unicode text (it escapes a lone surrogate)", null, "invalid_unicode");
+                    }
+                    CheckStrings(p.Value, at.Length > 0 ? $"{at}.{name}" : name);
+                }
+                break;
+        }
     }
 
     public bool Has(string name) => Root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null;
