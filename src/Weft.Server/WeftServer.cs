@@ -1,5 +1,5 @@
-// Composes the HTTP server: services, error handling, the /v1 endpoint groups, the chat, leaderboard and catalog pages and
-// their /api, health and metrics.
+// Composes the HTTP server: services, error handling, the /v1 endpoint groups, the chat, leaderboard, catalog, arena and
+// compare pages and their /api, health and metrics.
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -32,6 +32,7 @@ public static class WeftServer
         builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton<ModelPool>();
         builder.Services.AddSingleton<PullJobs>();
+        builder.Services.AddSingleton<ArenaBattles>();
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton(_ => new ChatStore(options.DataDirectory)); // built by the container, so disposed with it
 
@@ -60,12 +61,12 @@ public static class WeftServer
         v1.MapFallback(NoSuchEndpoint);
         var api = app.MapGroup("/api");
         if (options.ApiKey is { Length: > 0 } apiKey) api.AddEndpointFilter(new ApiKeyCheck(apiKey));
-        api.MapConversations().MapAssistants().MapLeaderboard().MapCatalog();
+        api.MapConversations().MapAssistants().MapLeaderboard().MapCatalog().MapArena();
         api.MapFallback(NoSuchEndpoint);
         var tokenizer = app.MapGroup("");
         if (options.ApiKey is { Length: > 0 } tokenizerKey) tokenizer.AddEndpointFilter(new ApiKeyCheck(tokenizerKey));
         tokenizer.MapTokenizer();
-        app.MapWebUi().MapLeaderboardPage().MapCatalogPage();
+        app.MapWebUi().MapLeaderboardPage().MapCatalogPage().MapArenaPage().MapComparePage();
         app.MapHealth();
         return app;
     }

@@ -43,7 +43,7 @@ internal static class ChatCompletionsEndpoints
     }
 
     /// <summary>Chat choices: "message" or "delta", and logprobs as {"content": [{token, logprob, bytes, top_logprobs}]}.</summary>
-    private sealed class ChatResponder(string id, string modelId, Tokenizer tokenizer) : CompletionResponder(id, modelId, tokenizer)
+    internal sealed class ChatResponder(string id, string modelId, Tokenizer tokenizer) : CompletionResponder(id, modelId, tokenizer)
     {
         protected override string WholeObject => "chat.completion";
         protected override string ChunkObject => "chat.completion.chunk";

@@ -1,4 +1,4 @@
-// GET / and GET /ui/{file}: the chat page, served from files embedded in this assembly (wwwroot/), so it needs no folder on disk.
+// GET / and GET /ui/{file}: the chat page (and GET /compare, its side-by-side view), served from files embedded in this assembly (wwwroot/), so it needs no folder on disk.
 using System.Collections.Frozen;
 using System.Reflection;
 using System.Security.Cryptography;
@@ -35,6 +35,13 @@ internal static class WebUiEndpoints
     {
         app.MapGet("/", (HttpContext http) => Serve(http, "index.html"));
         app.MapGet("/ui/{**file}", (HttpContext http, string file) => Serve(http, file));
+        return app;
+    }
+
+    /// <summary>One prompt to 2–4 models, the answers side by side (wwwroot/compare.html).</summary>
+    public static IEndpointRouteBuilder MapComparePage(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/compare", (HttpContext http) => Serve(http, "compare.html"));
         return app;
     }
 

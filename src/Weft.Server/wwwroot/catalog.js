@@ -1,6 +1,6 @@
 // The catalog page: filters the built-in catalog through /api/catalog, shows cards with licence, size and openness,
 // a detail panel with lineage, published scores and sizes per quant type, pulls through /api/pulls with progress, and
-// the server's own models with actions (chat with one, evaluate it). Every value is inserted as text, never as markup.
+// the server's own models with actions (chat with one, compare it with others, evaluate it). Every value is inserted as text, never as markup.
 const $ = (id) => document.getElementById(id);
 const COMPONENTS = [
   ['training_data', 'training data'], ['weights', 'full weights'], ['eval_code', 'evaluation code'],
@@ -176,6 +176,7 @@ function localActions(id) {
     el('strong', {}, id), m?.type ? ` · ${m.type}` : '', m ? ` · ${bytes(m.bytes)}` : '',
     m?.catalog_id ? [' · ', el('button', { type: 'button', class: 'node', dataset: { id: m.catalog_id } }, m.catalog_id)] : '',
     ' ', el('a', { class: 'chat', href: `/?model=${encodeURIComponent(id)}` }, 'Chat'),
+    ' ', el('a', { class: 'compare', href: `/compare?models=${encodeURIComponent(id)}`, title: `Compare ${id} with other models` }, 'Compare'),
     ' ', el('details', { class: 'eval' }, el('summary', {}, 'Evaluate'), el('code', { class: 'cmd' }, cmd)));
 }
 

@@ -1,4 +1,4 @@
-// The leaderboard page: fetches /api/leaderboard, fills a sortable models × tasks table, and draws quality against
+// The leaderboard page: fetches /api/leaderboard (and the arena's ratings), fills a sortable models × tasks table, and draws quality against
 // speed, cost and size as SVG scatter charts with the Pareto frontier (no library; the CSP allows only this file).
 const NS = 'http://www.w3.org/2000/svg';
 const $ = (id) => document.getElementById(id);
@@ -48,6 +48,10 @@ function columns(board) {
   cols.push({ h: 'prompt tok/s', cell: (r) => [num(r.model.prompt_tps), r.model.prompt_tps ?? null, 'num'] });
   cols.push({ h: 'gen tok/s', cell: (r) => [num(r.model.gen_tps), r.model.gen_tps ?? null, 'num'] });
   cols.push({ h: '$/Mtok', cell: (r) => [num(r.model.cost_blended), r.model.cost_blended ?? null, 'num'] });
+  if ((board.arena ?? []).length > 0) {
+    cols.push({ h: 'arena rating', cell: (r) => { const a = arenaFor(board.arena, r.model.model);
+      return a ? [`${a.rating.toFixed(0)} (${a.lower.toFixed(0)}–${a.upper.toFixed(0)})`, a.rating, 'num'] : ['—', null, 'num']; } });
+  }
   return cols;
 }
 
@@ -79,6 +83,28 @@ function renderTable(board) {
     }
     return tr;
   }));
+}
+
+// the arena's rating of an evaluated model: the same name, or a server id whose last part is that name
+function arenaFor(arena, name) {
+  return arena.find((a) => a.model === name) ?? arena.find((a) => a.model.split('/').pop().replace(/\.gguf$/i, '') === name);
+}
+
+function renderArena(arena) {
+  const body = $('arena').tBodies[0];
+  body.replaceChildren(...arena.map((r, i) => {
+    const tr = document.createElement('tr');
+    [i + 1, r.model, r.rating.toFixed(0), `${r.lower.toFixed(0)} – ${r.upper.toFixed(0)}`, r.battles, r.wins, r.ties, r.losses].forEach((v, k) => {
+      const td = document.createElement('td');
+      td.textContent = String(v);
+      td.className = k === 1 ? 'model' : 'num';
+      tr.appendChild(td);
+    });
+    return tr;
+  }));
+  const overlap = arena.some((r, i) => arena.some((q, j) => j > i && r.lower <= q.upper && q.lower <= r.upper));
+  $('arena-status').textContent = arena.length === 0 ? 'No arena votes yet: vote at /arena.'
+    : overlap ? 'Not enough votes yet: some 95 % intervals overlap.' : `${arena.length} models rated.`;
 }
 
 // first click sorts descending (best first for scores), the next ascending; missing values stay last
@@ -193,6 +219,9 @@ async function load() {
     const res = await fetch('/api/leaderboard' + (task ? `?task=${encodeURIComponent(task)}` : ''), { headers: headers() });
     if (!res.ok) throw new Error(`the server answered ${res.status}`);
     const board = await res.json();
+    const arenaRes = await fetch('/api/arena/leaderboard', { headers: headers() });
+    board.arena = arenaRes.ok ? await arenaRes.json() : [];
+    renderArena(board.arena);
     renderTable(board);
     renderCharts(board);
     $('status').textContent = board.rows.length === 0
