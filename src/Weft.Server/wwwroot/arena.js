@@ -117,6 +117,17 @@ async function vote(winner) {
   } catch (e) { showError(e); }
 }
 
+// the ranking holds once every model has MIN_BATTLES battles and no two 95 % intervals overlap (with a handful of
+// votes the bootstrap intervals are too narrow to mean anything)
+const MIN_BATTLES = 10;
+function settledText(rows) {
+  const few = rows.filter(r => r.battles < MIN_BATTLES).map(r => r.model);
+  if (few.length) return `Not enough votes yet: ${few.join(', ')} ${few.length === 1 ? 'has' : 'have'} fewer than ${MIN_BATTLES} battles.`;
+  const overlap = rows.some((r, i) => rows.some((q, j) => j > i && r.lower <= q.upper && q.lower <= r.upper));
+  return overlap ? 'Not enough votes yet: some 95 % intervals overlap, so those places are not settled.'
+    : 'Every interval is apart from the others.';
+}
+
 async function loadRatings() {
   let rows = [];
   try {
@@ -133,10 +144,7 @@ async function loadRatings() {
     });
     return tr;
   }));
-  const overlap = rows.some((r, i) => rows.some((q, j) => j > i && r.lower <= q.upper && q.lower <= r.upper));
-  $('settled').textContent = rows.length === 0 ? 'No votes yet.'
-    : overlap ? 'Not enough votes yet: some 95 % intervals overlap, so those places are not settled.'
-    : 'Every interval is apart from the others.';
+  $('settled').textContent = rows.length === 0 ? 'No votes yet.' : settledText(rows);
   document.body.dataset.ratings = String(rows.reduce((n, r) => n + r.battles, 0));
 }
 

@@ -103,7 +103,9 @@ function renderArena(arena) {
     return tr;
   }));
   const overlap = arena.some((r, i) => arena.some((q, j) => j > i && r.lower <= q.upper && q.lower <= r.upper));
+  const few = arena.some((r) => r.battles < 10);
   $('arena-status').textContent = arena.length === 0 ? 'No arena votes yet: vote at /arena.'
+    : few ? 'Not enough votes yet: some model has fewer than 10 battles.'
     : overlap ? 'Not enough votes yet: some 95 % intervals overlap.' : `${arena.length} models rated.`;
 }
 
