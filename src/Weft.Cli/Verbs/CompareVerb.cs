@@ -8,6 +8,7 @@ using Weft.Inference.Sampling;
 using Weft.Inference.Templates;
 using Weft.Models;
 using Weft.Models.Adapters;
+using Weft.Models.Loading;
 using Weft.Server.Hosting;
 using Weft.Tensors.Threading;
 
@@ -123,6 +124,7 @@ internal static class CompareVerb
                 group.Columns.Add((column, options.Sampling with { Seed = seed }));
                 columns.Add(column);
             }
+            CheckEachAdapterFitsAModel(options, groups);
             int[] shares = SplitThreads(options.Threads, groups.Count);
             if (!Console.IsOutputRedirected && !options.Json) view = new LiveCompareView(columns);
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -145,6 +147,18 @@ internal static class CompareVerb
         finally
         {
             foreach (var g in groups) g.Dispose();
+        }
+    }
+
+    /// <summary>Throws AdapterException naming an adapter that fits none of the models (and why it fails the first one).</summary>
+    private static void CheckEachAdapterFitsAModel(CompareOptions options, List<ModelGroup> groups)
+    {
+        foreach (var spec in options.Adapters)
+        {
+            if (groups.Any(g => g.Adapters.Contains(spec))) continue;
+            using var file = LoraAdapterFile.Open(spec.Path);
+            using var source = ModelSource.Open(options.Paths[0]);
+            throw new AdapterException($"the adapter {spec.Path} fits none of the models (for '{options.Paths[0]}': {file.Mismatch(source)})");
         }
     }
 
