@@ -38,9 +38,11 @@ internal static class CompareVerb
         var ctx = Common.ContextOption();
         var cmd = new Command("compare",
             "Answer one prompt with 2 to 4 models at once, side by side. Columns of the same model share one loaded model and "
-            + "are decoded in one batch; different models run at the same time, each on its own thread. With --seed S, column K "
-            + "(from 1) samples with seed S+K-1. --lora adapters apply to every named model they fit (as in weft serve); an "
-            + "adapter that fits none is an error")
+            + "are decoded in one batch; different models run at the same time, each on its own thread. Column K (from 1) samples "
+            + "with seed S+K-1, S being --seed or drawn at random (and then printed). --lora adapters apply to every named model "
+            + "they fit, as in weft serve, and one that fits none is an error (to set a base beside its adapted self, weft merge "
+            + "the adapter first). Under each column: tokens generated, time to first token (from the start of generation, every "
+            + "model loaded), decoding tokens/s, prompt tokens and the stop reason")
         {
             models, prompt, system, raw, template, count, json, threads, ctx,
         };
@@ -75,6 +77,8 @@ internal static class CompareVerb
                 Threads = r.GetValue(threads),
                 Context = r.GetValue(ctx),
             };
+            if (!sample.IsGreedy && sample.Seed == null)
+                Console.Error.WriteLine($"weft: sampling with seed {options.BaseSeed} for column 1 (column K: +K-1); --seed {options.BaseSeed} repeats this");
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {
