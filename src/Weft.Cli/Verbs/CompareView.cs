@@ -71,12 +71,14 @@ internal sealed class CompareColumn(int index, string path, IReadOnlyList<LoraSp
     /// <param name="FinishReason">null while generating; "cancelled" for a column stopped before its first step</param>
     public sealed record Snapshot(string Text, int Tokens, double? FirstTokenMs, double TokensPerSecond, string? FinishReason, bool Done)
     {
-        public string Figures(int promptTokens)
+        /// <param name="separator">between the figures: ", " on one line, or a line break for a narrow column</param>
+        public string Figures(int promptTokens, string separator = ", ")
         {
             var inv = CultureInfo.InvariantCulture;
             if (!Done) return string.Create(inv, $"{Tokens} tokens…");
             string first = FirstTokenMs is double ms ? string.Create(inv, $"{ms:F0} ms") : "none";
-            return string.Create(inv, $"{Tokens} tokens, first token {first}, {TokensPerSecond:F1} tok/s, {promptTokens} prompt tokens, stop: {FinishReason}");
+            return string.Join(separator, string.Create(inv, $"{Tokens} tokens"), $"first token {first}", string.Create(inv, $"{TokensPerSecond:F1} tok/s"),
+                string.Create(inv, $"{promptTokens} prompt tokens"), $"stop: {FinishReason}");
         }
     }
 
@@ -145,6 +147,20 @@ internal sealed class LiveCompareView(IReadOnlyList<CompareColumn> columns)
 
     public void Finish() => AnsiConsole.Write(Build());
 
+    /// <summary>The text with tabs as spaces and other control characters (a random model's ESC or CR would move the
+    /// cursor and break the table) as U+FFFD; line breaks stay.</summary>
+    private static string Printable(string text)
+    {
+        if (!text.Any(ch => char.IsControl(ch) && ch != '\n')) return text;
+        var b = new StringBuilder(text.Length);
+        foreach (char ch in text)
+        {
+            if (ch == '\t') b.Append("    ");
+            else b.Append(ch != '\n' && char.IsControl(ch) ? '\uFFFD' : ch);
+        }
+        return b.ToString();
+    }
+
     private Table Build()
     {
         int n = columns.Count;
@@ -158,8 +174,8 @@ internal sealed class LiveCompareView(IReadOnlyList<CompareColumn> columns)
             var c = columns[i];
             var s = c.Read();
             table.AddColumn(new TableColumn(new Text($"[{c.Index}] {c.Name}", new Style(decoration: Decoration.Bold))) { Width = width });
-            texts[i] = new Text(s.Text);
-            figures[i] = new Text(s.Figures(c.PromptTokens), new Style(Color.Grey));
+            texts[i] = new Text(Printable(s.Text));
+            figures[i] = new Text(s.Figures(c.PromptTokens, "\n"), new Style(Color.Grey));
         }
         table.AddRow(texts);
         table.AddRow(figures);
