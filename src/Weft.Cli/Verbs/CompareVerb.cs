@@ -77,8 +77,6 @@ internal static class CompareVerb
                 Threads = r.GetValue(threads),
                 Context = r.GetValue(ctx),
             };
-            if (!sample.IsGreedy && sample.Seed == null)
-                Console.Error.WriteLine($"weft: sampling with seed {options.BaseSeed} for column 1 (column K: +K-1); --seed {options.BaseSeed} repeats this");
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {
@@ -94,6 +92,8 @@ internal static class CompareVerb
                 if (r.GetValue(json)) CompareOutput.WriteJson(Console.Out, options, columns);
                 else if (view != null) view.Finish();
                 else CompareOutput.WriteBlocks(Console.Out, columns);
+                if (!sample.IsGreedy && sample.Seed == null)
+                    Console.Error.WriteLine($"weft: sampled with seed {options.BaseSeed} for column 1 (column K: +K-1); --seed {options.BaseSeed} repeats this");
             }
             finally
             {
