@@ -112,6 +112,11 @@ internal static class CompareVerb
         var groups = new List<ModelGroup>();
         try
         {
+            // Which adapters fit which model is settled before any model is loaded (loading packs weights: seconds for big ones).
+            var fitting = new Dictionary<string, IReadOnlyList<LoraSpec>>();
+            foreach (string path in options.Paths)
+                if (!fitting.ContainsKey(Path.GetFullPath(path))) fitting[Path.GetFullPath(path)] = FittingAdapters(path, options.Adapters);
+            CheckEachAdapterFitsAModel(options, fitting.Values);
             var columns = new List<CompareColumn>();
             for (int i = 0; i < options.Paths.Count; i++)
             {
@@ -120,7 +125,7 @@ internal static class CompareVerb
                 var group = groups.Find(g => g.Key == key);
                 if (group == null)
                 {
-                    group = ModelGroup.Load(path, key, options);
+                    group = ModelGroup.Load(path, key, fitting[key], options);
                     groups.Add(group);
                 }
                 ulong seed = unchecked(options.BaseSeed + (ulong)i);
@@ -128,7 +133,6 @@ internal static class CompareVerb
                 group.Columns.Add((column, options.Sampling with { Seed = seed }));
                 columns.Add(column);
             }
-            CheckEachAdapterFitsAModel(options, groups);
             int[] shares = SplitThreads(options.Threads, groups.Count);
             if (!Console.IsOutputRedirected && !options.Json) view = new LiveCompareView(columns);
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -154,12 +158,25 @@ internal static class CompareVerb
         }
     }
 
+    /// <summary>The adapters that fit the model at <paramref name="path"/> (as weft serve chooses them).</summary>
+    private static IReadOnlyList<LoraSpec> FittingAdapters(string path, IReadOnlyList<LoraSpec> adapters)
+    {
+        try
+        {
+            return AdapterFit.For(path, adapters);
+        }
+        catch (Exception e) when (CliRunner.IsUserError(e) && e is not AdapterException)
+        {
+            throw new UsageException($"cannot load the model '{path}': {e.Message}");
+        }
+    }
+
     /// <summary>Throws AdapterException naming an adapter that fits none of the models (and why it fails the first one).</summary>
-    private static void CheckEachAdapterFitsAModel(CompareOptions options, List<ModelGroup> groups)
+    private static void CheckEachAdapterFitsAModel(CompareOptions options, IEnumerable<IReadOnlyList<LoraSpec>> fitting)
     {
         foreach (var spec in options.Adapters)
         {
-            if (groups.Any(g => g.Adapters.Contains(spec))) continue;
+            if (fitting.Any(f => f.Contains(spec))) continue;
             using var file = LoraAdapterFile.Open(spec.Path);
             using var source = ModelSource.Open(options.Paths[0]);
             throw new AdapterException($"the adapter {spec.Path} fits none of the models (for '{options.Paths[0]}': {file.Mismatch(source)})");
@@ -196,13 +213,11 @@ internal static class CompareVerb
         public int Context { get; }
         public List<(CompareColumn Column, SamplingOptions Sampling)> Columns { get; } = [];
 
-        public static ModelGroup Load(string path, string key, CompareOptions options)
+        public static ModelGroup Load(string path, string key, IReadOnlyList<LoraSpec> adapters, CompareOptions options)
         {
-            IReadOnlyList<LoraSpec> adapters;
             Model model;
             try
             {
-                adapters = AdapterFit.For(path, options.Adapters);
                 model = Model.Load(path, adapters);
             }
             catch (Exception e) when (CliRunner.IsUserError(e))
