@@ -7,7 +7,7 @@ var root = new RootCommand("Weft: run, inspect and quantize open language models
 foreach (var verb in new[]
 {
     LogitsVerb.Create(), InspectVerb.Create(), QuantizeVerb.Create(), ConvertVerb.Create(), BenchVerb.Create(), TokenizeVerb.Create(),
-    DetokenizeVerb.Create(), RunVerb.Create(), ChatVerb.Create(), TemplateVerb.Create(), ServeVerb.Create(), FinetuneVerb.Create(), MergeVerb.Create(),
+    DetokenizeVerb.Create(), RunVerb.Create(), ChatVerb.Create(), CompareVerb.Create(), TemplateVerb.Create(), ServeVerb.Create(), FinetuneVerb.Create(), MergeVerb.Create(),
     TrainVerb.Create(), DemoVerb.Create(),
     EvalVerb.Create(),
     LeaderboardVerb.Create(),
