@@ -110,6 +110,16 @@ public sealed class ArenaApiTests
     }
 
     [Fact]
+    public async Task ModelsTellHowManySlotsTheyDecodeTogether()
+    {
+        await using var server = await LiveServer.StartAsync(o => o with { Parallel = 3 });
+        using var doc = await Json(await server.Http.GetAsync("/v1/models"));
+        Assert.All(doc.RootElement.GetProperty("data").EnumerateArray(), m => Assert.Equal(3, m.GetProperty("meta").GetProperty("slots").GetInt32()));
+        using var one = await Json(await server.Http.GetAsync("/v1/models/chat"));
+        Assert.Equal(3, one.RootElement.GetProperty("meta").GetProperty("slots").GetInt32());
+    }
+
+    [Fact]
     public async Task EveryErrorPathAnswersWithItsStatus()
     {
         await using var server = await LiveServer.StartAsync();

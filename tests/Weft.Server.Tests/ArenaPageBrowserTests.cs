@@ -104,6 +104,7 @@ public sealed class ArenaPageBrowserTests
         await page.Locator("body[data-answered='1']").WaitForAsync();
 
         Assert.Equal(3, await page.Locator(".column[data-state='done']").CountAsync());
+        Assert.True(await page.Locator("#slot-note").IsHiddenAsync()); // two columns of chat, two slots: nobody waits
         var texts = await page.Locator(".column .body").AllInnerTextsAsync();
         Assert.Equal(texts[0], texts[2]); // the same model, greedy: the same answer
         foreach (var stats in await page.Locator(".column .stats").AllInnerTextsAsync())

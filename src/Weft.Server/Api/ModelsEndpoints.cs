@@ -14,7 +14,7 @@ internal static class ModelsEndpoints
 {
     public static RouteGroupBuilder MapModels(this RouteGroupBuilder v1)
     {
-        v1.MapGet("/models", async (HttpContext http, ModelPool pool) =>
+        v1.MapGet("/models", async (HttpContext http, ModelPool pool, ServerOptions options) =>
         {
             var entries = pool.Catalog.List();
             var loaded = LoadedIds(pool);
@@ -23,15 +23,15 @@ internal static class ModelsEndpoints
                 w.WriteStartObject();
                 w.WriteString("object", "list");
                 w.WriteStartArray("data");
-                foreach (var e in entries) Write(w, e, loaded);
+                foreach (var e in entries) Write(w, e, loaded, options.Parallel);
                 w.WriteEndArray();
                 w.WriteEndObject();
             });
         });
-        v1.MapGet("/models/{**id}", async (HttpContext http, ModelPool pool, string id) =>
+        v1.MapGet("/models/{**id}", async (HttpContext http, ModelPool pool, ServerOptions options, string id) =>
         {
             var entry = pool.Catalog.Find(id) ?? throw ApiException.NotFound($"the model '{id}' does not exist", "model");
-            await Json.WriteAsync(http.Response, w => Write(w, entry, LoadedIds(pool)));
+            await Json.WriteAsync(http.Response, w => Write(w, entry, LoadedIds(pool), options.Parallel));
         });
         return v1;
     }
@@ -39,7 +39,8 @@ internal static class ModelsEndpoints
     /// <summary>The ids of the models in memory, gathered once per request.</summary>
     private static HashSet<string> LoadedIds(ModelPool pool) => pool.Loaded.Select(m => m.Entry.Id).ToHashSet(StringComparer.Ordinal);
 
-    private static void Write(Utf8JsonWriter w, ModelEntry e, HashSet<string> loaded)
+    /// <param name="slots">requests of this model decoded together (--parallel)</param>
+    private static void Write(Utf8JsonWriter w, ModelEntry e, HashSet<string> loaded, int slots)
     {
         w.WriteStartObject();
         w.WriteString("id", e.Id);
@@ -49,6 +50,7 @@ internal static class ModelsEndpoints
         w.WriteStartObject("meta");
         w.WriteNumber("bytes", e.Bytes);
         w.WriteBoolean("loaded", loaded.Contains(e.Id));
+        w.WriteNumber("slots", slots);
         w.WriteString("format", e.Format == ModelFormat.Gguf ? "gguf" : "safetensors");
         if (e.Facts is { } f)
         {

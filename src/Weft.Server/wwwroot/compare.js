@@ -47,6 +47,16 @@ async function loadModels() {
   if (state.models.length === 0) showError(new Error('no models on this server'));
 }
 
+// columns of one model beyond its slots (--parallel) wait for a free one: say so rather than look slow
+function showSlotNote(models) {
+  const counts = {};
+  for (const m of models) counts[m] = (counts[m] ?? 0) + 1;
+  const waiting = Object.entries(counts).filter(([id, n]) => n > (state.models.find(m => m.id === id)?.meta?.slots ?? 1));
+  $('slot-note').hidden = waiting.length === 0;
+  $('slot-note').textContent = waiting.map(([id, n]) =>
+    `${n} columns of ${id} share ${state.models.find(m => m.id === id)?.meta?.slots ?? 1} slot(s): the rest wait their turn (start the server with --parallel ${n}).`).join(' ');
+}
+
 function setBusy(busy) {
   $('send').disabled = busy;
   $('stop').hidden = !busy;
@@ -112,6 +122,7 @@ async function send() {
   };
   state.controller = new AbortController();
   setBusy(true);
+  showSlotNote(models);
   const cols = models.map((m, i) => columnView(i, m));
   $('columns').replaceChildren(...cols);
   cols.forEach((col, i) => col.querySelector('.keep').addEventListener('click', () => keep(models[i], system, prompt, col.answer)));
