@@ -173,12 +173,12 @@ public static class ArenaRatings
                     n[p] += counts[i];
                     s[p] += counts[i] * (ModelA[i] == _pairs[p].Lo ? ScoreA[i] : 1 - ScoreA[i]);
                 }
-                var rows = new FitRows(0);
+                var rows = new FitRows(_pairs.Count, 0);
                 for (int p = 0; p < _pairs.Count; p++)
                     if (n[p] > 0) rows.Add(_pairs[p].Lo, _pairs[p].Hi, n[p], s[p], []);
                 return rows;
             }
-            var styled = new FitRows(Style.Count);
+            var styled = new FitRows(counts.Length, Style.Count);
             int k = Style.Count;
             for (int i = 0; i < counts.Length; i++)
                 if (counts[i] > 0)
