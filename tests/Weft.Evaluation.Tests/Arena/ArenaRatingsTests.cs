@@ -113,6 +113,15 @@ public sealed class ArenaRatingsTests
     }
 
     [Fact]
+    public void The_order_of_the_battles_does_not_matter()
+    {
+        var battles = Battles(new Dictionary<string, double> { ["a"] = 1050, ["b"] = 1000, ["c"] = 950 }, 300, 0.1, new Random(9))
+            .Select((b, i) => b with { Time = DateTimeOffset.UnixEpoch.AddMinutes(i % 7) }).ToList();
+        var shuffled = battles.OrderBy(_ => Guid.NewGuid()).ToList();
+        Assert.Equal(ArenaRatings.Compute(battles, Quick).Ratings, ArenaRatings.Compute(shuffled, Quick).Ratings);
+    }
+
+    [Fact]
     public void Fewer_than_200_bootstrap_rounds_are_raised_to_200()
     {
         var battles = Battles(new Dictionary<string, double> { ["a"] = 1050, ["b"] = 950 }, 100, 0.1, new Random(3));
