@@ -35,6 +35,7 @@ public static class CliRunner
         or Weft.Evaluation.Tasks.TaskFileException or Weft.Evaluation.Data.TaskDataException
         or Weft.Evaluation.Models.EvalModelException
         or Weft.Evaluation.Storage.ResultFileException
+        or Weft.Evaluation.Arena.ArenaVotesException
         or Weft.Catalog.Hub.HubException
         or Weft.Catalog.CatalogException;
 }

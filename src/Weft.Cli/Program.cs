@@ -11,6 +11,7 @@ foreach (var verb in new[]
     TrainVerb.Create(), DemoVerb.Create(),
     EvalVerb.Create(),
     LeaderboardVerb.Create(),
+    ArenaVerb.Create(),
     PullVerb.Create(),
     SearchVerb.Create(),
     ModelsVerb.Create(),

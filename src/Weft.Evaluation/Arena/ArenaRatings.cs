@@ -11,7 +11,8 @@ namespace Weft.Evaluation.Arena;
 /// the mean rating of the models fitted is 1000. Without style control the fit runs on the battle counts aggregated
 /// per pair of models. The 95 % interval of each model is the 2.5th to 97.5th percentile (linearly interpolated) of
 /// its centred rating over <see cref="ArenaRatingOptions.Bootstrap"/> refits on battles resampled with replacement;
-/// round i draws from a generator seeded by (seed, i), so a seed gives the same intervals on any machine. A model
+/// round i draws from a generator seeded by (seed, i) over the battles ordered by time and id, so a seed gives the
+/// same intervals on any machine and in whatever order the battles come. A model
 /// that no battle of a round involves is left out of that round (its percentiles and the round's centring).
 /// Style control adds the z-scored normalized style differences of <see cref="StyleCovariates"/> as covariates;
 /// the ratings come from the model coefficients alone, and battles without both answers' style features are skipped
@@ -29,7 +30,9 @@ public static class ArenaRatings
         ArgumentNullException.ThrowIfNull(battles);
         options ??= new ArenaRatingOptions();
         foreach (var b in battles) Check(b);
-        var used = options.StyleControl ? battles.Where(b => b.StyleA != null && b.StyleB != null).ToList() : battles.ToList();
+        // in a fixed order (time, then id), so that the same votes give the same intervals however they were listed
+        var used = battles.Where(b => !options.StyleControl || (b.StyleA != null && b.StyleB != null))
+            .OrderBy(b => b.Time.UtcTicks).ThenBy(b => b.Id, StringComparer.Ordinal).ToList();
         int skipped = battles.Count - used.Count;
         var names = used.SelectMany(b => new[] { b.ModelA, b.ModelB }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         if (used.Count == 0)
@@ -173,12 +176,12 @@ public static class ArenaRatings
                     n[p] += counts[i];
                     s[p] += counts[i] * (ModelA[i] == _pairs[p].Lo ? ScoreA[i] : 1 - ScoreA[i]);
                 }
-                var rows = new FitRows(0);
+                var rows = new FitRows(_pairs.Count, 0);
                 for (int p = 0; p < _pairs.Count; p++)
                     if (n[p] > 0) rows.Add(_pairs[p].Lo, _pairs[p].Hi, n[p], s[p], []);
                 return rows;
             }
-            var styled = new FitRows(Style.Count);
+            var styled = new FitRows(counts.Length, Style.Count);
             int k = Style.Count;
             for (int i = 0; i < counts.Length; i++)
                 if (counts[i] > 0)

@@ -3,24 +3,25 @@ namespace Weft.Evaluation.Arena;
 
 /// <summary>The rows of one fit: row r says that in <c>Count[r]</c> comparisons of model <c>A[r]</c> with model
 /// <c>B[r]</c>, A scored <c>ScoreA[r]</c> (a win 1, a tie ½), with covariates <c>Z[r·k .. r·k+k)</c>.</summary>
-internal sealed class FitRows(int covariates)
+internal sealed class FitRows(int capacity, int covariates)
 {
     public readonly int Covariates = covariates;
-    public readonly List<int> A = [];
-    public readonly List<int> B = [];
-    public readonly List<double> Count = [];
-    public readonly List<double> ScoreA = [];
-    public readonly List<double> Z = [];
+    public readonly int[] A = new int[capacity];
+    public readonly int[] B = new int[capacity];
+    public readonly double[] Count = new double[capacity];
+    public readonly double[] ScoreA = new double[capacity];
+    public readonly double[] Z = new double[capacity * covariates];
 
-    public int Length => A.Count;
+    public int Length { get; private set; }
 
     public void Add(int a, int b, double count, double scoreA, ReadOnlySpan<double> z)
     {
-        A.Add(a);
-        B.Add(b);
-        Count.Add(count);
-        ScoreA.Add(scoreA);
-        foreach (double v in z) Z.Add(v);
+        int r = Length++;
+        A[r] = a;
+        B[r] = b;
+        Count[r] = count;
+        ScoreA[r] = scoreA;
+        z.CopyTo(Z.AsSpan(r * Covariates, Covariates));
     }
 }
 
@@ -37,91 +38,92 @@ internal static class BradleyTerryFit
 
     private const double StepTolerance = 1e-10; // natural-log units: 2e-8 rating points
 
+    private const double FinalStep = 1e-7; // a Newton step this small squares the error to ~1e-14
+
     public static double[] Solve(FitRows rows, int models, double[]? start = null)
     {
         int p = models + rows.Covariates;
         var w = start != null ? (double[])start.Clone() : new double[p];
         var grad = new double[p];
         var h = new double[p * p]; // [p, p] row-major: −Hessian of the penalised log-likelihood
+        var trialGrad = new double[p];
+        var trialH = new double[p * p];
         var step = new double[p];
         var trial = new double[p];
-        double current = Objective(rows, models, w);
+        double current = Evaluate(rows, models, w, grad, h);
         for (int iter = 0; iter < MaxIterations; iter++)
         {
-            Derivatives(rows, models, w, grad, h);
             CholeskySolve(h, grad, step, p);
+            double size = 0;
+            foreach (double v in step) size = Math.Max(size, Math.Abs(v));
+            if (size < FinalStep)
+            {
+                // in Newton's quadratic range: this last step leaves an error far below StepTolerance
+                for (int i = 0; i < p; i++) w[i] += step[i];
+                break;
+            }
             double t = 1, value;
             while (true)
             {
                 for (int i = 0; i < p; i++) trial[i] = w[i] + t * step[i];
-                value = Objective(rows, models, trial);
+                value = Evaluate(rows, models, trial, trialGrad, trialH);
                 if (value >= current - 1e-12 * Math.Abs(current) || t < 1e-12) break;
                 t /= 2; // Newton overshot (far from the optimum, near separation): halve until it climbs
             }
-            double moved = 0;
-            for (int i = 0; i < p; i++) moved = Math.Max(moved, Math.Abs(trial[i] - w[i]));
             (w, trial) = (trial, w);
+            (grad, trialGrad) = (trialGrad, grad);
+            (h, trialH) = (trialH, h);
             current = value;
-            if (moved < StepTolerance) break;
+            if (t * size < StepTolerance) break;
         }
         return w;
     }
 
-    private static double Logit(FitRows rows, int models, double[] w, int r)
-    {
-        double x = w[rows.A[r]] - w[rows.B[r]];
-        int k = rows.Covariates;
-        for (int c = 0; c < k; c++) x += w[models + c] * rows.Z[r * k + c];
-        return x;
-    }
-
-    private static double Objective(FitRows rows, int models, double[] w)
-    {
-        double sum = 0;
-        for (int r = 0; r < rows.Length; r++)
-        {
-            double x = Logit(rows, models, w, r), n = rows.Count[r], s = rows.ScoreA[r];
-            sum -= s * Softplus(-x) + (n - s) * Softplus(x);
-        }
-        double norm = 0;
-        foreach (double v in w) norm += v * v;
-        return sum - Ridge / 2 * norm;
-    }
-
-    private static void Derivatives(FitRows rows, int models, double[] w, double[] grad, double[] h)
+    /// <summary>The penalised log-likelihood at w, with its gradient and negative Hessian, in one pass over the rows.</summary>
+    private static double Evaluate(FitRows rows, int models, double[] w, double[] grad, double[] h)
     {
         int p = grad.Length, k = rows.Covariates;
         Array.Clear(h);
+        double sum = 0, norm = 0;
         for (int i = 0; i < p; i++)
         {
             grad[i] = -Ridge * w[i];
             h[i * p + i] = Ridge;
+            norm += w[i] * w[i];
         }
+        var z = rows.Z;
         for (int r = 0; r < rows.Length; r++)
         {
-            double x = Logit(rows, models, w, r), n = rows.Count[r];
-            double prob = Sigmoid(x);
-            double g = rows.ScoreA[r] - n * prob;
-            double c = n * prob * Sigmoid(-x);
             int a = rows.A[r], b = rows.B[r];
+            double x = w[a] - w[b];
+            for (int c = 0; c < k; c++) x += w[models + c] * z[r * k + c];
+            double n = rows.Count[r], s = rows.ScoreA[r];
+            double e = Math.Exp(-Math.Abs(x));
+            double log1p = Math.Log(1 + e);
+            // log σ(x) = −softplus(−x), log σ(−x) = −softplus(x)
+            sum -= s * (Math.Max(-x, 0) + log1p) + (n - s) * (Math.Max(x, 0) + log1p);
+            double prob = x >= 0 ? 1 / (1 + e) : e / (1 + e);
+            double g = s - n * prob;
+            double c2 = n * prob * (1 - prob);
             grad[a] += g;
             grad[b] -= g;
-            h[a * p + a] += c;
-            h[b * p + b] += c;
-            h[a * p + b] -= c;
-            h[b * p + a] -= c;
+            h[a * p + a] += c2;
+            h[b * p + b] += c2;
+            h[a * p + b] -= c2;
+            h[b * p + a] -= c2;
             for (int i = 0; i < k; i++)
             {
-                double zi = rows.Z[r * k + i];
+                double zi = z[r * k + i];
                 int col = models + i;
                 grad[col] += g * zi;
-                h[a * p + col] += c * zi;
-                h[col * p + a] += c * zi;
-                h[b * p + col] -= c * zi;
-                h[col * p + b] -= c * zi;
-                for (int j = 0; j < k; j++) h[col * p + models + j] += c * zi * rows.Z[r * k + j];
+                h[a * p + col] += c2 * zi;
+                h[col * p + a] += c2 * zi;
+                h[b * p + col] -= c2 * zi;
+                h[col * p + b] -= c2 * zi;
+                for (int j = 0; j < k; j++) h[col * p + models + j] += c2 * zi * z[r * k + j];
             }
         }
+        return sum - Ridge / 2 * norm;
     }
 
     /// <summary>Solves h·x = g for a symmetric positive definite h ([p, p], overwritten by its Cholesky factor).</summary>
@@ -153,9 +155,4 @@ internal static class BradleyTerryFit
             x[i] = v / h[i * p + i];
         }
     }
-
-    public static double Sigmoid(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
-
-    /// <summary>log(1 + eˣ) without overflow: −log σ(−x).</summary>
-    private static double Softplus(double x) => Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x)));
 }
