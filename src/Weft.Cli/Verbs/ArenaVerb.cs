@@ -123,7 +123,13 @@ internal static class ArenaVerb
         sb.Append(CultureInfo.InvariantCulture, $"{board.Battles} battles");
         if (board.StyleControl) sb.Append(CultureInfo.InvariantCulture, $", style control ({board.Skipped} without style features skipped)");
         sb.Append('\n');
-        if (!board.Settled) sb.Append("not enough votes yet: intervals overlap\n");
+        if (!board.Settled)
+        {
+            var few = board.Ratings.Where(r => r.Battles < ArenaRatings.MinBattles).Select(r => r.Model).ToList();
+            sb.Append(few.Count > 0
+                ? $"not enough votes yet: {string.Join(", ", few)} {(few.Count == 1 ? "has" : "have")} fewer than {ArenaRatings.MinBattles} battles\n"
+                : "not enough votes yet: intervals overlap\n");
+        }
         Console.Out.Write(sb.ToString());
     }
 

@@ -74,10 +74,15 @@ public static class ArenaRatings
         return new ArenaLeaderboard(ratings, used.Count, options.StyleControl, Settled(ratings)) { Skipped = skipped, StyleCoefficients = style };
     }
 
-    /// <summary>True when there are two models or more and no two 95 % intervals overlap.</summary>
+    /// <summary>Battles each model needs before a board can be settled: with a handful the bootstrap intervals are
+    /// too narrow to mean anything (one battle gives intervals of zero width).</summary>
+    public const int MinBattles = 10;
+
+    /// <summary>True when there are two models or more, each with <see cref="MinBattles"/> battles or more, and no two
+    /// 95 % intervals overlap.</summary>
     public static bool Settled(IReadOnlyList<ArenaRating> ratings)
     {
-        if (ratings.Count < 2) return false;
+        if (ratings.Count < 2 || ratings.Any(r => r.Battles < MinBattles)) return false;
         for (int i = 0; i < ratings.Count; i++)
             for (int j = i + 1; j < ratings.Count; j++)
             {

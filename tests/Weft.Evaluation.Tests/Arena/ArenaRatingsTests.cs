@@ -140,8 +140,10 @@ public sealed class ArenaRatingsTests
         var many = ArenaRatings.Compute(Repeat("x", "y", ArenaWinner.A, 300, "a").Concat(Repeat("y", "x", ArenaWinner.A, 100, "b")).ToList(), Quick);
         Assert.True(many.Settled, string.Join("; ", many.Ratings));
         Assert.False(ArenaRatings.Settled([new ArenaRating("only", 1000, 990, 1010, 1, 1, 0, 0)]));
-        Assert.False(ArenaRatings.Settled([new ArenaRating("a", 1100, 1050, 1150, 1, 1, 0, 0), new ArenaRating("b", 1000, 900, 1050, 1, 1, 0, 0)]));
-        Assert.True(ArenaRatings.Settled([new ArenaRating("a", 1100, 1051, 1150, 1, 1, 0, 0), new ArenaRating("b", 1000, 900, 1050, 1, 1, 0, 0)]));
+        Assert.False(ArenaRatings.Settled([new ArenaRating("a", 1100, 1050, 1150, 10, 10, 0, 0), new ArenaRating("b", 1000, 900, 1050, 10, 0, 0, 10)]));
+        Assert.True(ArenaRatings.Settled([new ArenaRating("a", 1100, 1051, 1150, 10, 10, 0, 0), new ArenaRating("b", 1000, 900, 1050, 10, 0, 0, 10)]));
+        // apart, but one model has too few battles for its interval to mean anything
+        Assert.False(ArenaRatings.Settled([new ArenaRating("a", 1100, 1051, 1150, 10, 10, 0, 0), new ArenaRating("b", 1000, 900, 1050, ArenaRatings.MinBattles - 1, 0, 0, 9)]));
     }
 
     [Fact]
