@@ -28,6 +28,10 @@ public sealed record ServerOptions
     /// Null: neither (tests, and `weft serve --no-pulled`).</summary>
     public Weft.Catalog.Hub.HubOptions? Hub { get; init; }
 
+    /// <summary>Where evaluations started from the catalog page look for task data files; null: `weft eval`'s folders
+    /// (~/.weft/data, then the working folder). They never download.</summary>
+    public IReadOnlyList<string>? EvalDataFolders { get; init; }
+
     /// <summary>Folder of the chat page's database (weft.db: conversations and assistants); created on first use.</summary>
     public string DataDirectory { get; init; } = DefaultDataDirectory;
 

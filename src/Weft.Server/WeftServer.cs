@@ -33,6 +33,7 @@ public static class WeftServer
         builder.Services.AddSingleton<ModelPool>();
         builder.Services.AddSingleton<PullJobs>();
         builder.Services.AddSingleton<ArenaBattles>();
+        builder.Services.AddSingleton<EvalJobs>();
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton(_ => new ChatStore(options.DataDirectory)); // built by the container, so disposed with it
 
@@ -61,7 +62,7 @@ public static class WeftServer
         v1.MapFallback(NoSuchEndpoint);
         var api = app.MapGroup("/api");
         if (options.ApiKey is { Length: > 0 } apiKey) api.AddEndpointFilter(new ApiKeyCheck(apiKey));
-        api.MapConversations().MapAssistants().MapLeaderboard().MapCatalog().MapArena();
+        api.MapConversations().MapAssistants().MapLeaderboard().MapCatalog().MapArena().MapEvals();
         api.MapFallback(NoSuchEndpoint);
         var tokenizer = app.MapGroup("");
         if (options.ApiKey is { Length: > 0 } tokenizerKey) tokenizer.AddEndpointFilter(new ApiKeyCheck(tokenizerKey));

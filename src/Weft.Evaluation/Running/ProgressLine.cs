@@ -13,6 +13,10 @@ public sealed class ProgressLine(TextWriter writer, bool interactive)
     private int _lastTenth = -1;
     private long _lastDraw;
 
+    /// <summary>Told (label, done, total) at every step, unthrottled: for a caller that shows progress elsewhere (the
+    /// server's evaluation jobs).</summary>
+    public Action<string, int, int>? Observer { get; init; }
+
     public void Begin(string label, int total)
     {
         _label = label;
@@ -20,6 +24,7 @@ public sealed class ProgressLine(TextWriter writer, bool interactive)
         _start = Stopwatch.GetTimestamp();
         _lastTenth = -1;
         _lastDraw = 0;
+        Observer?.Invoke(_label, 0, _total);
     }
 
     /// <summary>The total became known (or changed) after <see cref="Begin"/>.</summary>
@@ -28,6 +33,7 @@ public sealed class ProgressLine(TextWriter writer, bool interactive)
     public void Report(int done)
     {
         done = Math.Clamp(done, 0, _total);
+        Observer?.Invoke(_label, done, _total);
         long now = Stopwatch.GetTimestamp();
         if (interactive)
         {

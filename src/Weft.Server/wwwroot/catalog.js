@@ -1,12 +1,12 @@
 // The catalog page: filters the built-in catalog through /api/catalog, shows cards with licence, size and openness,
 // a detail panel with lineage, published scores and sizes per quant type, pulls through /api/pulls with progress, and
-// the server's own models with actions (chat with one, compare it with others, evaluate it). Every value is inserted as text, never as markup.
+// the server's own models with actions (chat with one, compare it with others, evaluate it on the server through /api/evals). Every value is inserted as text, never as markup.
 const $ = (id) => document.getElementById(id);
 const COMPONENTS = [
   ['training_data', 'training data'], ['weights', 'full weights'], ['eval_code', 'evaluation code'],
   ['finetune_code', 'fine-tuning code'], ['training_metrics', 'training metrics'],
 ];
-const state = { facetsLoaded: false, pulls: new Map(), local: [] };
+const state = { facetsLoaded: false, pulls: new Map(), local: [], tasks: [], evals: new Map() };
 
 function headers(json) {
   const h = json ? { 'Content-Type': 'application/json' } : {};
@@ -177,7 +177,55 @@ function localActions(id) {
     m?.catalog_id ? [' · ', el('button', { type: 'button', class: 'node', dataset: { id: m.catalog_id } }, m.catalog_id)] : '',
     ' ', el('a', { class: 'chat', href: `/?model=${encodeURIComponent(id)}` }, 'Chat'),
     ' ', el('a', { class: 'compare', href: `/compare?models=${encodeURIComponent(id)}`, title: `Compare ${id} with other models` }, 'Compare'),
-    ' ', el('details', { class: 'eval' }, el('summary', {}, 'Evaluate'), el('code', { class: 'cmd' }, cmd)));
+    ' ', el('details', { class: 'eval' }, el('summary', {}, 'Evaluate'),
+      el('div', { class: 'eval-form' },
+        state.tasks.map((t) => el('label', { class: 'check' },
+          el('input', { type: 'checkbox', class: 'eval-task', value: t.name, checked: t.name === 'kjv-verse-choice' }), ` ${t.name}`)),
+        el('label', {}, 'items per task ', el('input', { type: 'number', class: 'eval-limit', min: 1, max: 100000, value: 100 })),
+        el('button', { type: 'button', class: 'eval-run', dataset: { id } }, 'Run here'),
+        el('span', { class: 'eval-status', 'aria-live': 'polite' }, evalText(state.evals.get(id)))),
+      el('p', { class: 'muted' }, 'or from a terminal, against this server: ', el('code', { class: 'cmd' }, cmd))));
+}
+
+// ---------- evaluations run by the server ----------
+function evalText(job) {
+  if (!job) return '';
+  const results = (job.results ?? []).map((r) => `${r.task} ${r.metric} ${r.value === null ? '—' : r.value.toFixed(4)}${r.error ? ` (failed: ${r.error})` : ''}`).join(' · ');
+  if (job.state === 'queued') return 'waiting for the evaluation before it';
+  if (job.state === 'running') return `${job.progress ? `${job.progress.step} ${job.progress.done}/${job.progress.total}` : 'starting'}${results ? ` · ${results}` : ''}`;
+  if (job.state === 'done') return `done · ${results} · see the leaderboard`;
+  return `${job.state}: ${job.error ?? ''}${results ? ` · ${results}` : ''}`;
+}
+
+function showEval(id) {
+  const box = document.querySelector(`.local-model[data-id="${CSS.escape(id)}"] .eval-status`);
+  if (box) box.textContent = evalText(state.evals.get(id));
+}
+
+async function runEval(button) {
+  const id = button.dataset.id;
+  const form = button.closest('.eval-form');
+  const tasks = [...form.querySelectorAll('.eval-task:checked')].map((b) => b.value);
+  const limit = Math.max(1, Math.round(Number(form.querySelector('.eval-limit').value) || 100));
+  let job;
+  try {
+    job = await api('POST', '/api/evals', { model: id, tasks, limit });
+  } catch (e) {
+    state.evals.set(id, { state: 'failed', error: e.message });
+    showEval(id);
+    return;
+  }
+  button.disabled = true;
+  while (job.state === 'queued' || job.state === 'running') {
+    state.evals.set(id, job);
+    showEval(id);
+    await new Promise((r) => setTimeout(r, 500));
+    try { job = await api('GET', `/api/evals/${encodeURIComponent(job.id)}`); } catch (e) { job = { ...job, state: 'failed', error: e.message }; }
+  }
+  state.evals.set(id, job);
+  showEval(id);
+  const b = document.querySelector(`.local-model[data-id="${CSS.escape(id)}"] .eval-run`);
+  if (b) b.disabled = false;
 }
 
 function renderLocal() {
@@ -247,8 +295,10 @@ document.addEventListener('click', (ev) => {
   if (t.classList.contains('details') || t.classList.contains('node')) showDetail(t.dataset.id);
   else if (t.classList.contains('pull-button')) pull(t.dataset.spec);
   else if (t.classList.contains('cancel')) api('DELETE', `/api/pulls/${encodeURIComponent(t.dataset.id)}`).catch(() => {});
+  else if (t.classList.contains('eval-run')) runEval(t);
 });
 
+try { state.tasks = await api('GET', '/api/evals/tasks'); } catch { state.tasks = []; }
 await refresh();
 const wanted = new URLSearchParams(location.search).get('id');
 if (wanted) await showDetail(wanted);
