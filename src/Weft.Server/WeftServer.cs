@@ -1,5 +1,5 @@
 // Composes the HTTP server: services, error handling, the /v1 endpoint groups, the chat, leaderboard, catalog, arena and
-// compare pages and their /api, health and metrics.
+// compare pages and their /api, the Ollama API (/api/chat, /api/generate, /api/tags, …), health and metrics.
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Weft.Catalog.Store;
 using Weft.Server.Api;
+using Weft.Server.Api.Ollama;
 using Weft.Server.Hosting;
 using Weft.Server.Storage;
 
@@ -61,7 +62,7 @@ public static class WeftServer
         v1.MapFallback(NoSuchEndpoint);
         var api = app.MapGroup("/api");
         if (options.ApiKey is { Length: > 0 } apiKey) api.AddEndpointFilter(new ApiKeyCheck(apiKey));
-        api.MapConversations().MapAssistants().MapLeaderboard().MapCatalog().MapArena();
+        api.MapConversations().MapAssistants().MapLeaderboard().MapCatalog().MapArena().MapOllama();
         api.MapFallback(NoSuchEndpoint);
         var tokenizer = app.MapGroup("");
         if (options.ApiKey is { Length: > 0 } tokenizerKey) tokenizer.AddEndpointFilter(new ApiKeyCheck(tokenizerKey));
