@@ -17,6 +17,9 @@ internal sealed record OllamaAnswer(string Name, Stopwatch Started, TimeSpan Loa
     /// <summary>Generates and answers; with <paramref name="unloadAfter"/> (keep_alive 0) the model is unloaded once idle.</summary>
     public async Task RespondAsync(HttpContext http, ModelPool pool, LoadedModel model, GenerationRequest request, bool stream, bool unloadAfter, ServerMetrics metrics)
     {
+        if (request.ContextSize is int n && request.Prompt.Count > n)
+            throw ApiException.BadRequest($"the prompt has {request.Prompt.Count} tokens but this request's context ('options.num_ctx') holds {n}; shorten it or ask for more (at most {model.ContextSize})",
+                "options.num_ctx", "context_length_exceeded");
         GenerationResult result;
         if (!stream)
         {

@@ -42,7 +42,7 @@ internal static partial class OllamaOptions
             if (has && Number(options, name, double.MinValue, double.MaxValue) is double d && d != off)
                 throw ApiException.BadRequest($"'options.{name}' is not supported by this server (its sampler has no {name}); leave it out or set it to {off}", "options." + name);
         long? ctx = has ? Integer(options, "num_ctx", 1, int.MaxValue) : null;
-        int? context = ctx is long c ? (int)Math.Min(c, model.ContextSize) : null;
+        int? context = ctx is long c && c < model.ContextSize ? (int)c : null;
         int available = context ?? model.ContextSize;
         long? predict = has ? Integer(options, "num_predict", int.MinValue, int.MaxValue) : null;
         long? seed = has ? Integer(options, "seed", long.MinValue, long.MaxValue) : null;
