@@ -41,7 +41,7 @@ public static class WeftServer
         app.Use(async (http, next) =>
         {
             var metrics = http.RequestServices.GetRequiredService<ServerMetrics>();
-            if (http.Request.Path.StartsWithSegments("/v1")) metrics.Request();
+            if (http.Request.Path.StartsWithSegments("/v1") || OllamaProtocol.Applies(http)) metrics.Request();
             try
             {
                 await next(http);
