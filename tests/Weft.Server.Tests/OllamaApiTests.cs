@@ -378,4 +378,57 @@ public class OllamaApiTests(ServerFixture fixture) : IClassFixture<ServerFixture
         Assert.Equal(HttpStatusCode.OK, okStatus);
         Assert.True(tags.GetProperty("models").GetArrayLength() >= 2);
     }
+
+    [Fact]
+    public async Task FullQueueIs429WithRetryAfterAsOnV1()
+    {
+        await using var server = await LiveServer.StartAsync(o => o with { QueueLimit = 1, Parallel = 1 });
+        const string body = "{\"model\":\"slow\",\"prompt\":\"Tell me a story\",\"stream\":false,\"options\":{\"num_predict\":200,\"temperature\":0}}";
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => RawHttp.PostAsync(server.Http, "/api/generate", body)));
+        var busy = results.Where(r => r.Status == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(busy);
+        Assert.All(busy, r =>
+        {
+            Assert.True(r.Response.Headers.RetryAfter != null, "429 needs Retry-After");
+            Assert.Contains("queue", r.Body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        });
+        Assert.All(results.Where(r => r.Status != HttpStatusCode.TooManyRequests), r =>
+        {
+            Assert.Equal(HttpStatusCode.OK, r.Status);
+            Assert.Equal(200, r.Body.GetProperty("eval_count").GetInt32());
+        });
+    }
+
+    [Fact]
+    public async Task ClientDisconnectStopsAStreamedChat()
+    {
+        await using var server = await LiveServer.StartAsync();
+        const int max = 900;
+        string body = JsonSerializer.Serialize(new { model = "slow", messages = new[] { new { role = "user", content = "Go on" } }, options = new { num_predict = max, temperature = 0 } });
+        using (var req = new HttpRequestMessage(HttpMethod.Post, "/api/chat") { Content = new StringContent(body, Encoding.UTF8, "application/json") })
+        using (var res = await server.Http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead))
+        {
+            using var reader = new StreamReader(await res.Content.ReadAsStreamAsync());
+            for (int lines = 0; lines < 3 && await reader.ReadLineAsync() is not null; lines++) { }
+        } // disposing the response closes the connection
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        double generated = -1, busySlots = -1;
+        while (DateTime.UtcNow < deadline)
+        {
+            string metrics = await server.Http.GetStringAsync("/metrics");
+            busySlots = Metric(metrics, "weft_busy_slots");
+            generated = Metric(metrics, "weft_generated_tokens_total");
+            if (busySlots == 0) break;
+            await Task.Delay(50);
+        }
+        Assert.Equal(0, busySlots);
+        // the cancelled generation is never counted as finished, and no slot still runs it
+        Assert.InRange(generated, 0, max - 1);
+        var (status, ps) = await RawHttp.GetAsync(server.Http, "/api/ps");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains(ps.GetProperty("models").EnumerateArray(), m => m.GetProperty("name").GetString() == "slow:latest");
+    }
+
+    private static double Metric(string metrics, string name) =>
+        double.Parse(metrics.Split('\n').First(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1], CultureInfo.InvariantCulture);
 }
