@@ -266,6 +266,8 @@ public class OllamaApiTests(ServerFixture fixture) : IClassFixture<ServerFixture
     [InlineData("/api/generate", "{\"model\":\"chat\",\"prompt\":\"hi\",\"options\":{\"stop\":[1]}}", "'options.stop' must be an array of strings")]
     [InlineData("/api/generate", "{\"model\":\"chat\",\"prompt\":\"hi\",\"options\":{\"num_ctx\":0}}", "'options.num_ctx' must be between")]
     [InlineData("/api/generate", "{\"model\":\"chat\",\"prompt\":\"hi\",\"keep_alive\":\"soon\"}", "'keep_alive'")]
+    [InlineData("/api/generate", "{\"model\":\"chat\",\"prompt\":\"hi\",\"keep_alive\":\"1e999\"}", "'keep_alive'")]
+    [InlineData("/api/generate", "{\"model\":\"chat\",\"prompt\":\"hi\",\"keep_alive\":true}", "'keep_alive'")]
     [InlineData("/api/chat", "{\"model\":\"chat\",\"messages\":{}}", "'messages' must be an array")]
     [InlineData("/api/chat", "{\"model\":\"chat\",\"messages\":[{\"content\":\"hi\"}]}", "'messages[0].role' is required")]
     [InlineData("/api/chat", "{\"model\":\"chat\",\"messages\":[{\"role\":\"wizard\",\"content\":\"hi\"}]}", "'messages[0].role' is 'wizard'")]

@@ -95,8 +95,9 @@ internal static partial class OllamaOptions
 
     private static TimeSpan? Duration(string text)
     {
-        if (text == "0" || double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-            return double.Parse(text, CultureInfo.InvariantCulture) is var s && s < 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(s);
+        // a plain number (Ollama's CLI writes "-1"): seconds; a negative one keeps the model loaded for good
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && double.IsFinite(seconds))
+            return seconds < 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.MaxValue.TotalSeconds / 2));
         if (!GoDuration().IsMatch(text)) return null;
         double ms = 0;
         foreach (Match m in DurationPart().Matches(text))
