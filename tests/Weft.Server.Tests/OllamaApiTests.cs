@@ -293,6 +293,16 @@ public class OllamaApiTests(ServerFixture fixture) : IClassFixture<ServerFixture
     }
 
     [Fact]
+    public async Task ModelManagementIsA404SayingWhereModelsComeFrom()
+    {
+        Assert.Contains("weft pull", await Error("/api/pull", "{\"model\":\"llama3.2\"}", HttpStatusCode.NotFound), StringComparison.Ordinal);
+        Assert.Contains("model management", await Error("/api/create", "{\"model\":\"x\"}", HttpStatusCode.NotFound), StringComparison.Ordinal);
+        // the catalog's own /api/pulls is untouched
+        var (status, _) = await RawHttp.GetAsync(Http, "/api/pulls");
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    [Fact]
     public async Task BrokenModelIsAServerError()
     {
         Assert.Contains("'broken' cannot be loaded", await Error("/api/generate", "{\"model\":\"broken\",\"prompt\":\"hi\"}", HttpStatusCode.InternalServerError), StringComparison.Ordinal);

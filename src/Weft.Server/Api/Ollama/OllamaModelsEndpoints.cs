@@ -1,5 +1,5 @@
 // GET /api/version, GET /api/tags, POST /api/show, GET /api/ps: Ollama's views of the models folder and of the
-// models in memory, from the same catalog as /v1/models.
+// models in memory, from the same catalog as /v1/models; Ollama's model management (pull, create, …) answers a 404 saying so.
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -110,8 +110,19 @@ internal static class OllamaModelsEndpoints
                 w.WriteEndObject();
             });
         });
+        // Ollama's model management is not served: a client that tries it is told where models come from here
+        foreach (var (method, path) in Management)
+            api.MapMethods(path, [method], (HttpContext http) => Task.FromException(new ApiException(404,
+                $"{http.Request.Method} {http.Request.Path} (Ollama's model management) is not served by weft serve: models are the files in its models folder; pull more with the catalog page (/catalog) or 'weft pull'",
+                code: "not_found")));
         return api;
     }
+
+    private static readonly (string Method, string Path)[] Management =
+    [
+        ("POST", "/pull"), ("POST", "/push"), ("POST", "/create"), ("POST", "/copy"), ("DELETE", "/delete"),
+        ("HEAD", "/blobs/{digest}"), ("POST", "/blobs/{digest}"),
+    ];
 
     /// <summary>sha256 of the model's id, size in bytes and modification time (ticks), in hex: stable while the file is
     /// unchanged and cheap (hashing gigabytes of weights for each listing is not); it is not the hash of the file.</summary>
