@@ -1,5 +1,5 @@
 // Composes the HTTP server: services, error handling, the /v1 endpoint groups, the chat, leaderboard, catalog, arena and
-// compare pages and their /api, health and metrics.
+// compare pages and their /api, the Ollama API (/api/chat, /api/generate, /api/tags, …), health and metrics.
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Weft.Catalog.Store;
 using Weft.Server.Api;
+using Weft.Server.Api.Ollama;
 using Weft.Server.Hosting;
 using Weft.Server.Storage;
 
@@ -41,7 +42,7 @@ public static class WeftServer
         app.Use(async (http, next) =>
         {
             var metrics = http.RequestServices.GetRequiredService<ServerMetrics>();
-            if (http.Request.Path.StartsWithSegments("/v1")) metrics.Request();
+            if (http.Request.Path.StartsWithSegments("/v1") || OllamaProtocol.Applies(http)) metrics.Request();
             try
             {
                 await next(http);
@@ -62,7 +63,7 @@ public static class WeftServer
         v1.MapFallback(NoSuchEndpoint);
         var api = app.MapGroup("/api");
         if (options.ApiKey is { Length: > 0 } apiKey) api.AddEndpointFilter(new ApiKeyCheck(apiKey));
-        api.MapConversations().MapAssistants().MapLeaderboard().MapCatalog().MapArena().MapEvals();
+        api.MapConversations().MapAssistants().MapLeaderboard().MapCatalog().MapArena().MapEvals().MapOllama();
         api.MapFallback(NoSuchEndpoint);
         var tokenizer = app.MapGroup("");
         if (options.ApiKey is { Length: > 0 } tokenizerKey) tokenizer.AddEndpointFilter(new ApiKeyCheck(tokenizerKey));

@@ -95,7 +95,7 @@ internal static class EmbeddingsEndpoints
             ? t : throw ApiException.BadRequest($"'input' holds {i.GetRawText()}, not a token id of this model (0 to {vocab - 1})", "input"))];
     }
 
-    private static int[] Tokenize(LoadedModel model, string text)
+    internal static int[] Tokenize(LoadedModel model, string text)
     {
         if (text.Length == 0) throw ApiException.BadRequest("an input is an empty string", "input");
         var ids = model.Tokenizer.Encode(text, addSpecial: true, parseSpecial: true);

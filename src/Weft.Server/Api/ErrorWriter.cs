@@ -1,4 +1,5 @@
-// Writes errors in OpenAI's shape {"error":{"message","type","param","code"}} and maps engine exceptions to statuses.
+// Writes errors in OpenAI's shape {"error":{"message","type","param","code"}} (Ollama's endpoints: {"error": "message"}) and maps
+// engine exceptions to statuses.
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Weft.Formats;
@@ -10,6 +11,11 @@ internal static class ErrorWriter
 {
     public static async Task WriteAsync(HttpContext http, ApiException e)
     {
+        if (Ollama.OllamaProtocol.Applies(http))
+        {
+            await Ollama.OllamaProtocol.WriteErrorAsync(http, e); // Ollama's endpoints answer in Ollama's shape
+            return;
+        }
         if (http.Response.HasStarted)
         {
             // a stream already under way can only end with an error event (what OpenAI's streams send)

@@ -56,14 +56,38 @@ public sealed class ModelPool : IDisposable
         var model = Model.Load(entry.Path, AdapterFit.For(entry.Path, _options.Adapters));
         try
         {
-            int train = model.Config.TrainContextLength;
-            int ctx = _options.ContextSize > 0 ? Math.Min(_options.ContextSize, train) : Math.Min(train, 4096);
-            return new LoadedModel(entry, model, _workers, ctx, Math.Max(1, _options.Parallel), Math.Max(1, _options.QueueLimit));
+            return new LoadedModel(entry, model, _workers, ContextFor(model.Config.TrainContextLength), Math.Max(1, _options.Parallel), Math.Max(1, _options.QueueLimit));
         }
         catch
         {
             model.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The context a model trained on <paramref name="train"/> tokens runs with here: --ctx-size when given (at
+    /// most the training context), else the training context up to 4096.</summary>
+    public int ContextFor(int train) => _options.ContextSize > 0 ? Math.Min(_options.ContextSize, train) : Math.Min(train, 4096);
+
+    /// <summary>Unloads a model once it is idle (Ollama's keep_alive 0), waiting at most <paramref name="wait"/> for the
+    /// requests it runs to leave their slots; false when it was not loaded or stayed busy.</summary>
+    public async Task<bool> UnloadWhenIdleAsync(string id, TimeSpan? wait = null)
+    {
+        var until = DateTime.UtcNow + (wait ?? TimeSpan.FromSeconds(2));
+        while (true)
+        {
+            lock (_lock)
+            {
+                if (!_models.TryGetValue(id, out var task) || !task.IsCompletedSuccessfully) return false;
+                if (task.Result.Idle)
+                {
+                    _models.Remove(id);
+                    task.Result.Dispose();
+                    return true;
+                }
+            }
+            if (DateTime.UtcNow >= until) return false;
+            await Task.Delay(10);
         }
     }
 
