@@ -31,24 +31,7 @@ public sealed class ArenaStore : IDisposable
     private ArenaStore(string path)
     {
         FilePath = Path.GetFullPath(path);
-        string? folder = Path.GetDirectoryName(FilePath);
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = FilePath,
-            Pooling = false, // Dispose lets the file go
-            DefaultTimeout = 10, // seconds a writer waits for another one
-        }.ToString());
-        try
-        {
-            _db.Open();
-            Initialize();
-        }
-        catch
-        {
-            _db.Dispose();
-            throw;
-        }
+        _db = Storage.SqliteFile.Open(FilePath, "arena_schema", SchemaVersion, [Schema], "the arena votes");
     }
 
     public string FilePath { get; }
@@ -147,24 +130,6 @@ public sealed class ArenaStore : IDisposable
 
     private static AnswerStyle? ReadStyle(SqliteDataReader r, int first) =>
         r.IsDBNull(first) ? null : new AnswerStyle(r.GetInt32(first), r.GetInt32(first + 1), r.GetInt32(first + 2), r.GetInt32(first + 3));
-
-    private void Initialize()
-    {
-        using var tx = _db.BeginTransaction();
-        using (var create = Command(tx, "CREATE TABLE IF NOT EXISTS arena_schema (version INTEGER NOT NULL)")) create.ExecuteNonQuery();
-        long? version;
-        using (var read = Command(tx, "SELECT MAX(version) FROM arena_schema"))
-            version = read.ExecuteScalar() is long v ? v : null;
-        if (version > SchemaVersion)
-            throw new InvalidOperationException($"the arena votes in '{FilePath}' were written by a newer weft (schema {version}; this one knows {SchemaVersion})");
-        using (var cmd = Command(tx, Schema)) cmd.ExecuteNonQuery();
-        if (version == null)
-        {
-            using var mark = Command(tx, $"INSERT INTO arena_schema (version) VALUES ({SchemaVersion})");
-            mark.ExecuteNonQuery();
-        }
-        tx.Commit();
-    }
 
     private SqliteCommand Command(SqliteTransaction? tx, string sql)
     {

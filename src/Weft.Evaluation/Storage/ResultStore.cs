@@ -46,24 +46,7 @@ public sealed class ResultStore : IDisposable
     private ResultStore(string path)
     {
         FilePath = Path.GetFullPath(path);
-        string? folder = Path.GetDirectoryName(FilePath);
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = FilePath,
-            Pooling = false, // Dispose lets the file go
-            DefaultTimeout = 10, // seconds a writer waits for another one
-        }.ToString());
-        try
-        {
-            _db.Open();
-            Initialize();
-        }
-        catch
-        {
-            _db.Dispose();
-            throw;
-        }
+        _db = SqliteFile.Open(FilePath, "eval_schema", SchemaVersion, Schema, "the results");
     }
 
     /// <summary>~/.weft/weft.db, or $WEFT_HOME/weft.db when WEFT_HOME is set.</summary>
@@ -159,28 +142,6 @@ public sealed class ResultStore : IDisposable
     }
 
     public void Dispose() => _db.Dispose();
-
-    private void Initialize()
-    {
-        using var tx = _db.BeginTransaction();
-        using (var create = Command(tx, "CREATE TABLE IF NOT EXISTS eval_schema (version INTEGER NOT NULL)")) create.ExecuteNonQuery();
-        long? version;
-        using (var read = Command(tx, "SELECT MAX(version) FROM eval_schema"))
-            version = read.ExecuteScalar() is long v ? v : null;
-        if (version > SchemaVersion)
-            throw new InvalidOperationException($"the results in '{FilePath}' were written by a newer weft (schema {version}; this one knows {SchemaVersion})");
-        foreach (string statement in Schema)
-        {
-            using var cmd = Command(tx, statement);
-            cmd.ExecuteNonQuery();
-        }
-        if (version == null)
-        {
-            using var mark = Command(tx, $"INSERT INTO eval_schema (version) VALUES ({SchemaVersion})");
-            mark.ExecuteNonQuery();
-        }
-        tx.Commit();
-    }
 
     private SqliteCommand Command(SqliteTransaction? tx, string sql)
     {

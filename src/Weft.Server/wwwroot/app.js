@@ -1,6 +1,7 @@
 // The chat page: models from /v1/models, answers streamed from /v1/chat/completions, conversations and assistants kept
 // by the server under /api. No framework: the state lives in `state`, the DOM is rebuilt from it where it changes.
 import { renderMarkdown } from './markdown.js';
+import { readEvents } from './sse.js';
 
 const $ = id => document.getElementById(id);
 const el = {
@@ -389,7 +390,7 @@ function numberOr(text, fallback) {
   return text !== '' && Number.isFinite(n) ? n : fallback;
 }
 
-/** Reads OpenAI's server-sent events: "data: {json}" blocks separated by blank lines, closed by "data: [DONE]". */
+/** Streams an answer from /v1/chat/completions into `answer` and its view (events read by sse.js). */
 async function streamAnswer(request, answer, view, signal) {
   const res = await fetch('/v1/chat/completions', { method: 'POST', headers: headers(true), body: JSON.stringify(request), signal });
   if (!res.ok) throw await failure(res);
@@ -405,26 +406,11 @@ async function streamAnswer(request, answer, view, signal) {
       if (stick) el.messages.scrollTop = el.messages.scrollHeight;
     });
   };
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let end;
-    while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
-      const data = block.split(/\r?\n/).filter(l => l.startsWith('data:')).map(l => l.slice(5).replace(/^ /, '')).join('\n');
-      if (!data) continue;
-      if (data === '[DONE]') return;
-      const chunk = JSON.parse(data);
-      if (chunk.error) throw new ApiError(500, chunk.error.message);
-      const choice = chunk.choices?.[0];
-      if (choice?.delta?.content) { answer.content += choice.delta.content; paint(); }
-      if (chunk.timings?.predicted_per_second !== undefined) answer.tokens_per_second = chunk.timings.predicted_per_second;
-    }
-  }
+  await readEvents(res, chunk => {
+    const choice = chunk.choices?.[0];
+    if (choice?.delta?.content) { answer.content += choice.delta.content; paint(); }
+    if (chunk.timings?.predicted_per_second !== undefined) answer.tokens_per_second = chunk.timings.predicted_per_second;
+  });
 }
 
 function stopAnswer() {

@@ -1,5 +1,5 @@
 // Server-sent events of a streamed chat answer (OpenAI's chunks: "data: {json}" blocks separated by blank lines,
-// closed by "data: [DONE]"), shared by the compare and arena pages. No framework.
+// closed by "data: [DONE]"), shared by the chat, compare and arena pages. No framework.
 
 export class ApiError extends Error {
   constructor(status, message) { super(message); this.status = status; }
@@ -37,11 +37,29 @@ export async function streamChat(url, body, onText, signal) {
   const res = await fetch(url, { method: 'POST', headers: headers(true), body: JSON.stringify(body), signal });
   if (!res.ok) throw await failure(res);
   const out = { tokens: 0, ttftMs: null, tokensPerSecond: null, finish: null };
+  await readEvents(res, chunk => {
+    const choice = chunk.choices?.[0];
+    if (choice?.delta?.content) {
+      if (out.ttftMs === null) out.ttftMs = performance.now() - started;
+      onText(choice.delta.content);
+    }
+    if (choice?.finish_reason) out.finish = choice.finish_reason;
+    if (chunk.timings) {
+      out.tokens = chunk.timings.predicted_n;
+      out.tokensPerSecond = chunk.timings.predicted_per_second;
+    }
+    if (chunk.usage) out.tokens = chunk.usage.completion_tokens;
+  });
+  return out;
+}
+
+/** Calls onChunk with each event's JSON until "data: [DONE]" or the end of the body; an error event throws. */
+export async function readEvents(res, onChunk) {
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {
     const { value, done } = await reader.read();
-    if (done) break;
+    if (done) return;
     buffer += value;
     let end;
     while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
@@ -49,23 +67,12 @@ export async function streamChat(url, body, onText, signal) {
       buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
       const data = block.split(/\r?\n/).filter(l => l.startsWith('data:')).map(l => l.slice(5).replace(/^ /, '')).join('\n');
       if (!data) continue;
-      if (data === '[DONE]') return out;
+      if (data === '[DONE]') return;
       const chunk = JSON.parse(data);
-      if (chunk.error) throw new ApiError(500, chunk.error.message);
-      const choice = chunk.choices?.[0];
-      if (choice?.delta?.content) {
-        if (out.ttftMs === null) out.ttftMs = performance.now() - started;
-        onText(choice.delta.content);
-      }
-      if (choice?.finish_reason) out.finish = choice.finish_reason;
-      if (chunk.timings) {
-        out.tokens = chunk.timings.predicted_n;
-        out.tokensPerSecond = chunk.timings.predicted_per_second;
-      }
-      if (chunk.usage) out.tokens = chunk.usage.completion_tokens;
+      if (chunk.error) throw new ApiError(chunk.error.code === 'context_length_exceeded' ? 400 : 500, chunk.error.message);
+      onChunk(chunk);
     }
   }
-  return out;
 }
 
 /** "12 tokens · first token 85 ms · 31.2 tok/s · stop" */
