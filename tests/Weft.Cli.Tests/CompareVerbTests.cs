@@ -149,6 +149,24 @@ public sealed class CompareVerbTests : IDisposable
     }
 
     [Fact]
+    public void A_base_stands_beside_its_adapted_self()
+    {
+        string adapter = RandomAdapters.Write(_a, RandomAdapters.AllProjections(_a), rank: 4, alpha: 8, seed: 6, bStd: 0.5f);
+        _adapters.Add(adapter);
+        var columns = Columns(_a, $"{_a}+{adapter}@4", "--prompt", Prompt, "--raw", "--temp", "0", "-n", Count);
+        Assert.Equal(Run(_a, "--temp", "0"), Text(columns[0]) + "\n");
+        Assert.Equal(Run(_a, "--temp", "0", "--lora", adapter, "--lora-scale", "4"), Text(columns[1]) + "\n");
+        Assert.NotEqual(Text(columns[0]), Text(columns[1]));
+        Assert.Empty(columns[0].GetProperty("adapters").EnumerateArray());
+        Assert.Equal([adapter], columns[1].GetProperty("adapters").EnumerateArray().Select(a => a.GetString()));
+
+        WeftProcess.AssertUserError(WeftProcess.Run("compare", _a, $"{_a}+/no/such/adapter.gguf", "--prompt", Prompt), "the adapter '/no/such/adapter.gguf'");
+        WeftProcess.AssertUserError(WeftProcess.Run("compare", _a, $"{_a}+{adapter}@lots", "--prompt", Prompt), "'lots' is not an adapter scale");
+        string wide = TinyModels.Write(SpecA with { Name = "compare-wide", Embedding = 96 }); // the adapter's shapes do not fit it
+        WeftProcess.AssertUserError(WeftProcess.Run("compare", _a, $"{wide}+{adapter}", "--prompt", Prompt, "-n", "1"), "cannot load the model");
+    }
+
+    [Fact]
     public void One_model_is_a_user_error() =>
         WeftProcess.AssertUserError(WeftProcess.Run("compare", _a, "--prompt", Prompt), "2 to 4 models; got 1");
 

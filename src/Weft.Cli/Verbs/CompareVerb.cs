@@ -22,7 +22,8 @@ internal static class CompareVerb
     {
         var models = new Argument<string[]>("MODEL")
         {
-            Description = $"{MinColumns} to {MaxColumns} GGUF files or checkpoint folders, one column each; a model may be named more than once",
+            Description = $"{MinColumns} to {MaxColumns} GGUF files or checkpoint folders, one column each; a model may be named more than once, "
+                + "and MODEL+ADAPTER.gguf[@SCALE] (more adapters joined by +) is that model with those LoRA adapters, e.g. base.gguf base.gguf+med.gguf",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var prompt = new Option<string>("--prompt", "-p") { Description = "the prompt, sent as a user message through each model's own chat template", Required = true };
@@ -39,9 +40,9 @@ internal static class CompareVerb
         var cmd = new Command("compare",
             "Answer one prompt with 2 to 4 models at once, side by side. Columns of the same model share one loaded model and "
             + "are decoded in one batch; different models run at the same time, each on its own thread. Column K (from 1) samples "
-            + "with seed S+K-1, S being --seed or drawn at random (and then printed). --lora adapters apply to every named model "
-            + "they fit, as in weft serve, and one that fits none is an error (to set a base beside its adapted self, weft merge "
-            + "the adapter first). Under each column: tokens generated, time to first token (from the start of generation, every "
+            + "with seed S+K-1, S being --seed or drawn at random (and then printed). A column written MODEL+ADAPTER[@SCALE] "
+            + "runs the model with that adapter, so a base and its adapted self can stand side by side; --lora adapters apply to "
+            + "every named model they fit, as in weft serve, and one that fits none is an error. Under each column: tokens generated, time to first token (from the start of generation, every "
             + "model loaded), decoding tokens/s, prompt tokens and the stop reason")
         {
             models, prompt, system, raw, template, count, json, threads, ctx,
@@ -59,12 +60,11 @@ internal static class CompareVerb
             if (r.GetValue(threads) < 1) throw new UsageException("--threads must be at least 1");
             if (r.GetValue(raw) && (r.GetValue(system) != null || r.GetValue(template) != null))
                 throw new UsageException("--raw sends no chat template: leave out --system and --template");
-            foreach (string p in paths)
-                if (!File.Exists(p) && !Directory.Exists(p)) throw new UsageException($"the model '{p}' does not exist");
+            var specs = paths.Select(ColumnSpec.Parse).ToList();
             var sample = sampling.Read(r);
             var options = new CompareOptions
             {
-                Paths = paths,
+                Columns = specs,
                 Prompt = r.GetValue(prompt)!,
                 System = r.GetValue(system),
                 Raw = r.GetValue(raw),
@@ -114,18 +114,20 @@ internal static class CompareVerb
         {
             // Which adapters fit which model is settled before any model is loaded (loading packs weights: seconds for big ones).
             var fitting = new Dictionary<string, IReadOnlyList<LoraSpec>>();
-            foreach (string path in options.Paths)
-                if (!fitting.ContainsKey(Path.GetFullPath(path))) fitting[Path.GetFullPath(path)] = FittingAdapters(path, options.Adapters);
+            foreach (var c in options.Columns)
+                if (!fitting.ContainsKey(Path.GetFullPath(c.Path))) fitting[Path.GetFullPath(c.Path)] = FittingAdapters(c.Path, options.Adapters);
             CheckEachAdapterFitsAModel(options, fitting.Values);
             var columns = new List<CompareColumn>();
-            for (int i = 0; i < options.Paths.Count; i++)
+            for (int i = 0; i < options.Columns.Count; i++)
             {
-                string path = options.Paths[i];
-                string key = Path.GetFullPath(path);
+                var (path, own) = options.Columns[i];
+                // the column's own adapters, then the --lora ones that fit the model
+                IReadOnlyList<LoraSpec> adapters = [.. own, .. fitting[Path.GetFullPath(path)].Where(a => !own.Contains(a))];
+                string key = Path.GetFullPath(path) + string.Concat(adapters.Select(a => FormattableString.Invariant($"|{Path.GetFullPath(a.Path)}@{a.Scale}")));
                 var group = groups.Find(g => g.Key == key);
                 if (group == null)
                 {
-                    group = ModelGroup.Load(path, key, fitting[key], options);
+                    group = ModelGroup.Load(path, key, adapters, options);
                     groups.Add(group);
                 }
                 ulong seed = unchecked(options.BaseSeed + (ulong)i);
@@ -178,8 +180,8 @@ internal static class CompareVerb
         {
             if (fitting.Any(f => f.Contains(spec))) continue;
             using var file = LoraAdapterFile.Open(spec.Path);
-            using var source = ModelSource.Open(options.Paths[0]);
-            throw new AdapterException($"the adapter {spec.Path} fits none of the models (for '{options.Paths[0]}': {file.Mismatch(source)})");
+            using var source = ModelSource.Open(options.Columns[0].Path);
+            throw new AdapterException($"the adapter {spec.Path} fits none of the models (for '{options.Columns[0].Path}': {file.Mismatch(source)})");
         }
     }
 
@@ -287,7 +289,7 @@ internal static class CompareVerb
 
 internal sealed record CompareOptions
 {
-    public required IReadOnlyList<string> Paths { get; init; }
+    public required IReadOnlyList<ColumnSpec> Columns { get; init; }
     public required string Prompt { get; init; }
     public string? System { get; init; }
     public bool Raw { get; init; }
@@ -300,4 +302,28 @@ internal sealed record CompareOptions
     public bool Json { get; init; }
     /// <summary>Column K (from 1) samples with this + K - 1: --seed, else one drawn at random.</summary>
     public ulong BaseSeed { get; init; }
+}
+
+/// <summary>One column as written: a model, or MODEL+ADAPTER[@SCALE][+ADAPTER…] (a name that exists as it is wins).</summary>
+internal sealed record ColumnSpec(string Path, IReadOnlyList<LoraSpec> Adapters)
+{
+    public static ColumnSpec Parse(string arg)
+    {
+        if (File.Exists(arg) || Directory.Exists(arg)) return new ColumnSpec(arg, []);
+        string[] parts = arg.Split('+');
+        if (parts.Length == 1 || !(File.Exists(parts[0]) || Directory.Exists(parts[0])))
+            throw new UsageException($"the model '{(parts.Length > 1 && parts[0].Length > 0 ? parts[0] : arg)}' does not exist");
+        var adapters = new List<LoraSpec>();
+        foreach (string part in parts[1..])
+        {
+            int at = part.LastIndexOf('@');
+            string file = at > 0 ? part[..at] : part;
+            float scale = 1f;
+            if (at > 0 && !float.TryParse(part[(at + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out scale))
+                throw new UsageException($"'{arg}': '{part[(at + 1)..]}' is not an adapter scale");
+            if (!File.Exists(file)) throw new UsageException($"the adapter '{file}' (in '{arg}') does not exist");
+            adapters.Add(new LoraSpec(file, scale));
+        }
+        return new ColumnSpec(parts[0], adapters);
+    }
 }
