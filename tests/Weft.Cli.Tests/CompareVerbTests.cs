@@ -167,6 +167,37 @@ public sealed class CompareVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task A_remote_endpoint_answers_in_its_column_as_the_same_model_does_here()
+    {
+        // the remote side is a weft server over a folder holding model a; greedy, both sides render a's chat template
+        string folder = Directory.CreateTempSubdirectory("weft-compare-remote-").FullName;
+        File.Copy(_a, Path.Combine(folder, "a.gguf"));
+        var app = Weft.Server.WeftServer.Create(new Weft.Server.ServerOptions { Port = 0, ModelsDirectory = folder, DataDirectory = folder + "-data", Threads = 1 });
+        await app.StartAsync();
+        try
+        {
+            string url = app.Urls.First().TrimEnd('/');
+            var columns = Columns(_a, $"openai:{url}/v1#a", "--prompt", Prompt, "--temp", "0", "-n", Count);
+            Assert.Equal(Text(columns[0]), Text(columns[1]));
+            Assert.False(string.IsNullOrEmpty(Text(columns[1])), "the remote column is empty: the comparison says nothing");
+            Assert.Equal(columns[0].GetProperty("tokens").GetInt32(), columns[1].GetProperty("tokens").GetInt32());
+            Assert.Equal(columns[0].GetProperty("prompt_tokens").GetInt32(), columns[1].GetProperty("prompt_tokens").GetInt32());
+            Assert.True(columns[1].GetProperty("ttft_ms").GetDouble() > 0);
+
+            WeftProcess.AssertUserError(WeftProcess.Run("compare", _a, $"openai:{url}/v1#nope", "--prompt", Prompt, "-n", "2"), "answered 404");
+            WeftProcess.AssertUserError(WeftProcess.Run("compare", _a, $"openai:{url}/v1#a", "--prompt", Prompt, "--raw"), "remote endpoint");
+            WeftProcess.AssertUserError(WeftProcess.Run("compare", _a, "openai:not-a-url", "--prompt", Prompt), "openai:URL#model");
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            Directory.Delete(folder, true);
+            if (Directory.Exists(folder + "-data")) Directory.Delete(folder + "-data", true);
+        }
+    }
+
+    [Fact]
     public void One_model_is_a_user_error() =>
         WeftProcess.AssertUserError(WeftProcess.Run("compare", _a, "--prompt", Prompt), "2 to 4 models; got 1");
 

@@ -23,7 +23,8 @@ internal static class CompareVerb
         var models = new Argument<string[]>("MODEL")
         {
             Description = $"{MinColumns} to {MaxColumns} GGUF files or checkpoint folders, one column each; a model may be named more than once, "
-                + "and MODEL+ADAPTER.gguf[@SCALE] (more adapters joined by +) is that model with those LoRA adapters, e.g. base.gguf base.gguf+med.gguf",
+                + "MODEL+ADAPTER.gguf[@SCALE] (more adapters joined by +) is that model with those LoRA adapters, e.g. base.gguf base.gguf+med.gguf, "
+                + "and openai:URL#model is a remote OpenAI-compatible endpoint (key from $OPENAI_API_KEY)",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var prompt = new Option<string>("--prompt", "-p") { Description = "the prompt, sent as a user message through each model's own chat template", Required = true };
@@ -61,6 +62,8 @@ internal static class CompareVerb
             if (r.GetValue(raw) && (r.GetValue(system) != null || r.GetValue(template) != null))
                 throw new UsageException("--raw sends no chat template: leave out --system and --template");
             var specs = paths.Select(ColumnSpec.Parse).ToList();
+            if (specs.Any(c => c.IsRemote) && (r.GetValue(raw) || r.GetValue(template) != null))
+                throw new UsageException("a remote endpoint applies its own chat template: leave out --raw and --template, or compare local models only");
             var sample = sampling.Read(r);
             var options = new CompareOptions
             {
@@ -114,13 +117,22 @@ internal static class CompareVerb
         {
             // Which adapters fit which model is settled before any model is loaded (loading packs weights: seconds for big ones).
             var fitting = new Dictionary<string, IReadOnlyList<LoraSpec>>();
-            foreach (var c in options.Columns)
+            foreach (var c in options.Columns.Where(c => !c.IsRemote))
                 if (!fitting.ContainsKey(Path.GetFullPath(c.Path))) fitting[Path.GetFullPath(c.Path)] = FittingAdapters(c.Path, options.Adapters);
             CheckEachAdapterFitsAModel(options, fitting.Values);
             var columns = new List<CompareColumn>();
+            var remote = new List<(CompareColumn Column, string Endpoint, ulong Seed)>();
             for (int i = 0; i < options.Columns.Count; i++)
             {
                 var (path, own) = options.Columns[i];
+                if (options.Columns[i].IsRemote)
+                {
+                    ulong remoteSeed = unchecked(options.BaseSeed + (ulong)i);
+                    var answer = new CompareColumn(i + 1, path, [], options.Sampling.IsGreedy ? null : remoteSeed, 0);
+                    remote.Add((answer, path, remoteSeed));
+                    columns.Add(answer);
+                    continue;
+                }
                 // the column's own adapters, then the --lora ones that fit the model
                 IReadOnlyList<LoraSpec> adapters = [.. own, .. fitting[Path.GetFullPath(path)].Where(a => !own.Contains(a))];
                 string key = Path.GetFullPath(path) + string.Concat(adapters.Select(a => FormattableString.Invariant($"|{Path.GetFullPath(a.Path)}@{a.Scale}")));
@@ -141,6 +153,8 @@ internal static class CompareVerb
             var running = new List<(CompareColumn Column, Task<GenerationResult> Result)>();
             for (int g = 0; g < groups.Count; g++)
                 running.AddRange(groups[g].Start(shares[g], options.MaxTokens, clock, cancel));
+            foreach (var (column, endpoint, seed) in remote)
+                running.Add((column, CompareRemote.RunAsync(column, endpoint, options, seed, clock, cancel)));
             var all = Task.WhenAll(running.Select(x => x.Result));
             if (view != null) view.Run(all);
             try
@@ -176,12 +190,14 @@ internal static class CompareVerb
     /// <summary>Throws AdapterException naming an adapter that fits none of the models (and why it fails the first one).</summary>
     private static void CheckEachAdapterFitsAModel(CompareOptions options, IEnumerable<IReadOnlyList<LoraSpec>> fitting)
     {
+        var local = options.Columns.FirstOrDefault(c => !c.IsRemote);
         foreach (var spec in options.Adapters)
         {
             if (fitting.Any(f => f.Contains(spec))) continue;
+            if (local == null) throw new UsageException("--lora applies to local models; every column is a remote endpoint");
             using var file = LoraAdapterFile.Open(spec.Path);
-            using var source = ModelSource.Open(options.Columns[0].Path);
-            throw new AdapterException($"the adapter {spec.Path} fits none of the models (for '{options.Columns[0].Path}': {file.Mismatch(source)})");
+            using var source = ModelSource.Open(local.Path);
+            throw new AdapterException($"the adapter {spec.Path} fits none of the models (for '{local.Path}': {file.Mismatch(source)})");
         }
     }
 
@@ -304,12 +320,20 @@ internal sealed record CompareOptions
     public ulong BaseSeed { get; init; }
 }
 
-/// <summary>One column as written: a model, or MODEL+ADAPTER[@SCALE][+ADAPTER…] (a name that exists as it is wins).</summary>
+/// <summary>One column as written: a model, MODEL+ADAPTER[@SCALE][+ADAPTER…] (a name that exists as it is wins), or a
+/// remote endpoint openai:URL#model.</summary>
 internal sealed record ColumnSpec(string Path, IReadOnlyList<LoraSpec> Adapters)
 {
+    public bool IsRemote => CompareRemote.IsRemote(Path);
+
     public static ColumnSpec Parse(string arg)
     {
         if (File.Exists(arg) || Directory.Exists(arg)) return new ColumnSpec(arg, []);
+        if (CompareRemote.IsRemote(arg))
+        {
+            _ = CompareRemote.Parse(arg); // a malformed endpoint is refused before anything loads
+            return new ColumnSpec(arg, []);
+        }
         string[] parts = arg.Split('+');
         if (parts.Length == 1 || !(File.Exists(parts[0]) || Directory.Exists(parts[0])))
             throw new UsageException($"the model '{(parts.Length > 1 && parts[0].Length > 0 ? parts[0] : arg)}' does not exist");

@@ -25,7 +25,8 @@ internal sealed class CompareColumn(int index, string path, IReadOnlyList<LoraSp
     public IReadOnlyList<LoraSpec> Adapters { get; } = adapters;
     /// <summary>The sampling seed; null for greedy columns.</summary>
     public ulong? Seed { get; } = seed;
-    public int PromptTokens { get; } = promptTokens;
+    /// <summary>Known before generation for local columns, from the endpoint's usage for remote ones.</summary>
+    public int PromptTokens { get; set; } = promptTokens;
     public int Threads { get; set; }
 
     /// <summary>The model's file or folder name, with the names of the adapters applied to it.</summary>
@@ -33,6 +34,11 @@ internal sealed class CompareColumn(int index, string path, IReadOnlyList<LoraSp
     {
         get
         {
+            if (CompareRemote.IsRemote(Path))
+            {
+                var (url, model) = CompareRemote.Parse(Path);
+                return $"{model} @ {url.Authority}";
+            }
             string name = System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(Path));
             foreach (var a in Adapters) name += " + " + System.IO.Path.GetFileName(a.Path);
             return name;
