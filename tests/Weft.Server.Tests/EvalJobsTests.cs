@@ -62,6 +62,25 @@ public sealed class EvalJobsTests
     }
 
     [Fact]
+    public async Task ARunningEvaluationCanBeCancelled()
+    {
+        await using var server = await LiveServer.StartAsync(o => o with { EvalDataFolders = [EvalData] });
+        // the whole validation set on the slower model: minutes of work, so it is surely running when cancelled
+        using var started = await Json(await server.Http.PostAsync("/api/evals", Body(new { model = "slow", tasks = new[] { "hellaswag" }, limit = 100_000, speed = false })), HttpStatusCode.Accepted);
+        string id = started.RootElement.GetProperty("id").GetString()!;
+        for (int i = 0; i < 300; i++)
+        {
+            using var doc = await Json(await server.Http.GetAsync($"/api/evals/{id}"));
+            if (doc.RootElement.TryGetProperty("progress", out var p) && p.GetProperty("done").GetInt32() > 0) break;
+            await Task.Delay(100);
+        }
+        using (var cancel = await Json(await server.Http.DeleteAsync($"/api/evals/{id}"))) Assert.Equal(id, cancel.RootElement.GetProperty("id").GetString());
+        var job = await WaitFinished(server, id);
+        Assert.Equal("cancelled", job.GetProperty("state").GetString());
+        Assert.DoesNotContain(job.GetProperty("results").EnumerateArray(), r => !r.TryGetProperty("error", out _)); // nothing finished
+    }
+
+    [Fact]
     public async Task BadRequestsAndMissingDataAreClearErrors()
     {
         string empty = Directory.CreateTempSubdirectory("weft-evaldata-").FullName;
