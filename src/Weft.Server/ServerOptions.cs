@@ -21,6 +21,11 @@ public sealed record ServerOptions
     /// <summary>LoRA adapters applied at inference to every model they fit (architecture and tensor shapes); the
     /// server refuses to start when one fits none of the models.</summary>
     public IReadOnlyList<Weft.Models.Adapters.LoraSpec> Adapters { get; init; } = [];
+    /// <summary>Adapters offered as models of their own: every model an adapter fits is also served as
+    /// ID+STEM[@SCALE] (STEM: the adapter's file name without .gguf) with it applied, beside the plain model, so a base
+    /// and its adapted self can be compared; the server refuses to start when one fits none of the models.</summary>
+    public IReadOnlyList<Weft.Models.Adapters.LoraSpec> AdapterVariants { get; init; } = [];
+
     /// <summary>Largest request body in bytes.</summary>
     public long MaxRequestBytes { get; init; } = 8 << 20;
 

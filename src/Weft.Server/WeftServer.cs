@@ -28,8 +28,9 @@ public static class WeftServer
             k.Listen(address, options.Port);
         });
         builder.Services.AddSingleton(options);
-        var catalog = new ModelCatalog(options.ModelsDirectory, options.Hub is { } hub ? () => PulledModels.List(hub) : null);
+        var catalog = new ModelCatalog(options.ModelsDirectory, options.Hub is { } hub ? () => PulledModels.List(hub) : null, options.AdapterVariants);
         if (options.Adapters.Count > 0) AdapterFit.CheckEachFitsSomeModel(catalog, options.Adapters);
+        if (options.AdapterVariants.Count > 0) AdapterFit.CheckEachFitsSomeModel(catalog, options.AdapterVariants);
         builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton<ModelPool>();
         builder.Services.AddSingleton<PullJobs>();

@@ -34,6 +34,46 @@ public sealed class LoraServingTests
     }
 
     [Fact]
+    public async Task A_variant_serves_the_adapted_model_beside_its_base()
+    {
+        string chat = TinyModels.Write(LiveServer.ChatSpec);
+        string adapter = RandomAdapters.Write(chat, RandomAdapters.AllProjections(chat), rank: 4, alpha: 8, seed: 7, bStd: 0.5f);
+        string stem = Path.GetFileNameWithoutExtension(adapter);
+        try
+        {
+            await using var both = await LiveServer.StartAsync(o => o with { AdapterVariants = [new LoraSpec(adapter, 2f)] });
+            await using var adapted = await LiveServer.StartAsync(o => o with { Adapters = [new LoraSpec(adapter, 2f)] });
+            string variant = $"chat+{stem}@2";
+            using (var models = System.Text.Json.JsonDocument.Parse(await both.Http.GetStringAsync("/v1/models")))
+            {
+                var ids = models.RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()).ToList();
+                Assert.Contains("chat", ids);
+                Assert.Contains(variant, ids);
+                Assert.DoesNotContain($"slow+{stem}@2", ids); // the adapter does not fit the other model
+                var meta = models.RootElement.GetProperty("data").EnumerateArray().Single(m => m.GetProperty("id").GetString() == variant).GetProperty("meta");
+                Assert.Equal("chat", meta.GetProperty("base").GetString());
+                Assert.Equal(Path.GetFileName(adapter), meta.GetProperty("adapters")[0].GetString());
+            }
+            async Task<string> Answer(LiveServer server, string model)
+            {
+                var r = await server.Http.PostAsync("/v1/completions", new StringContent(
+                    $$"""{"model":"{{model}}","prompt":"Hello there","max_tokens":8,"temperature":0}""", System.Text.Encoding.UTF8, "application/json"));
+                string body = await r.Content.ReadAsStringAsync();
+                Assert.True(r.IsSuccessStatusCode, body);
+                using var doc = System.Text.Json.JsonDocument.Parse(body);
+                return doc.RootElement.GetProperty("choices")[0].GetProperty("text").GetString()!;
+            }
+            string withAdapter = await Answer(both, variant);
+            Assert.Equal(await Answer(adapted, "chat"), withAdapter); // the variant is the model with the adapter
+            Assert.NotEqual(await Answer(both, "chat"), withAdapter); // and the base stays the base
+        }
+        finally
+        {
+            File.Delete(adapter);
+        }
+    }
+
+    [Fact]
     public async Task An_adapter_that_fits_no_model_stops_the_start()
     {
         string other = TinyModels.Write(new Weft.Models.Synthetic.SyntheticModelSpec { Name = "serve-lora-other", Embedding = 96, Heads = 4, KvHeads = 2, FeedForward = 128, Seed = 5 });

@@ -24,9 +24,14 @@ internal static class ServeVerb
         var cache = new Option<string?>("--cache") { Description = "pull cache whose models are offered and where the catalog page pulls to (default: as `weft pull`)" };
         var threads = Common.ThreadsOption();
         var lora = new LoraFlags();
+        var variant = new Option<string[]>("--lora-variant")
+        {
+            Description = "FILE[@SCALE]: also offer every model this adapter fits as ID+STEM[@SCALE] with it applied, beside the plain model (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var cmd = new Command("serve", "Serve models over an OpenAI-compatible HTTP API, a chat page, a catalog and a leaderboard")
         {
-            host, port, models, apiKey, ctx, parallel, budget, data, noPulled, cache, threads,
+            host, port, models, apiKey, ctx, parallel, budget, data, noPulled, cache, threads, variant,
         };
         lora.AddTo(cmd);
         cmd.SetAction(r =>
@@ -46,6 +51,7 @@ internal static class ServeVerb
                 Threads = r.GetValue(threads),
                 DataDirectory = r.GetValue(data)!,
                 Adapters = lora.Read(r),
+                AdapterVariants = [.. (r.GetValue(variant) ?? []).Select(Variant)],
                 Hub = r.GetValue(noPulled) ? null : PullCache(r.GetValue(cache)),
             };
             bool defaultFolder = r.GetResult(models) is null or { Implicit: true };
@@ -60,6 +66,18 @@ internal static class ServeVerb
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>FILE[@SCALE] of --lora-variant; the file must exist.</summary>
+    private static Weft.Models.Adapters.LoraSpec Variant(string value)
+    {
+        int at = value.LastIndexOf('@');
+        string file = at > 0 ? value[..at] : value;
+        float scale = 1f;
+        if (at > 0 && !float.TryParse(value[(at + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out scale))
+            throw new UsageException($"--lora-variant {value}: '{value[(at + 1)..]}' is not a scale");
+        if (!File.Exists(file)) throw new UsageException($"the adapter '{file}' does not exist");
+        return new Weft.Models.Adapters.LoraSpec(file, scale);
     }
 
     private static HubOptions PullCache(string? folder)

@@ -61,6 +61,13 @@ internal static class ModelsEndpoints
             w.WriteNumber("context_length", f.ContextLength);
         }
         if (e.Problem != null) w.WriteString("error", e.Problem);
+        if (e.Variant.Count > 0)
+        {
+            w.WriteString("base", e.Id[..e.Id.LastIndexOf('+')]);
+            w.WriteStartArray("adapters");
+            foreach (var a in e.Variant) w.WriteStringValue(Path.GetFileName(a.Path));
+            w.WriteEndArray();
+        }
         if (e.Pulled != null) w.WriteString("pull_spec", e.Pulled.PullSpec);
         if (e.Card != null) { w.WritePropertyName("card"); CatalogJson.Card(w, e.Card, withSource: false); }
         if (e.CatalogEntry != null)

@@ -12,6 +12,8 @@ using BuiltInCatalog = Weft.Catalog.Catalog.ModelCatalog;
 using Weft.Models;
 using Weft.Models.Loading;
 
+using Weft.Models.Adapters;
+
 namespace Weft.Server.Hosting;
 
 public enum ModelFormat
@@ -35,6 +37,9 @@ public sealed record ModelEntry(string Id, string Path, long Bytes, DateTime Mod
 
     /// <summary>Set when the model lies in a pull cache.</summary>
     public PulledModel? Pulled { get; init; }
+
+    /// <summary>For an adapted variant (ID+STEM): the adapter it adds to the server's own --lora ones; else empty.</summary>
+    public IReadOnlyList<LoraSpec> Variant { get; init; } = [];
 }
 
 /// <summary>What /v1/models shows about a model, read from its metadata and tensor table only (no weights).</summary>
@@ -42,8 +47,10 @@ public sealed record ModelEntry(string Id, string Path, long Bytes, DateTime Mod
 public sealed record ModelFacts(string Architecture, string? Name, string? FileType, long Parameters, int ContextLength);
 
 /// <param name="pulled">lists the pulled models (read on every listing); null: none</param>
-public sealed class ModelCatalog(string directory, Func<IReadOnlyList<PulledModel>>? pulled = null)
+/// <param name="variants">adapters each fitting model is also offered with, as ID+STEM[@SCALE]</param>
+public sealed class ModelCatalog(string directory, Func<IReadOnlyList<PulledModel>>? pulled = null, IReadOnlyList<LoraSpec>? variants = null)
 {
+    private readonly Dictionary<(string Path, long Bytes, DateTime Modified, string Adapter), bool> _fits = [];
     private const string ConfigName = "config.json";
     private readonly Dictionary<string, ModelEntry> _cache = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -73,8 +80,31 @@ public sealed class ModelCatalog(string directory, Func<IReadOnlyList<PulledMode
                 if (!found.ContainsKey(p.Id)) found[p.Id] = Current(p.Id, p.Path, ModelFormat.Gguf) with { Pulled = p };
         }
         var list = found.Values.ToList();
+        foreach (var spec in variants ?? [])
+            foreach (var e in found.Values.Where(e => e.Problem == null && e.Variant.Count == 0))
+                if (Fits(e, spec) && !found.ContainsKey(VariantId(e.Id, spec)))
+                    list.Add(e with { Id = VariantId(e.Id, spec), Variant = [spec] });
         list.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         return list;
+    }
+
+    /// <summary>ID+STEM, with @SCALE unless the scale is 1.</summary>
+    public static string VariantId(string id, LoraSpec spec) =>
+        id + "+" + System.IO.Path.GetFileNameWithoutExtension(spec.Path) + (spec.Scale == 1f ? "" : FormattableString.Invariant($"@{spec.Scale}"));
+
+    /// <summary>Whether the adapter fits the model (architecture and shapes), remembered while the model file is unchanged.</summary>
+    private bool Fits(ModelEntry e, LoraSpec spec)
+    {
+        var key = (e.Path, e.Bytes, e.Modified, System.IO.Path.GetFullPath(spec.Path));
+        lock (_lock)
+        {
+            if (_fits.TryGetValue(key, out bool known)) return known;
+        }
+        bool fits;
+        try { fits = AdapterFit.For(e.Path, [spec]).Count == 1; }
+        catch (Exception ex) when (ex is IOException or Weft.Formats.ModelFormatException or AdapterException or NotSupportedException) { fits = false; }
+        lock (_lock) _fits[key] = fits;
+        return fits;
     }
 
     /// <summary>The entry for a request's model id; ids are looked up, never turned into paths.</summary>

@@ -53,7 +53,7 @@ public sealed class ModelPool : IDisposable
 
     private LoadedModel Load(ModelEntry entry)
     {
-        var model = Model.Load(entry.Path, AdapterFit.For(entry.Path, _options.Adapters));
+        var model = Model.Load(entry.Path, [.. AdapterFit.For(entry.Path, _options.Adapters), .. entry.Variant]);
         try
         {
             return new LoadedModel(entry, model, _workers, ContextFor(model.Config.TrainContextLength), Math.Max(1, _options.Parallel), Math.Max(1, _options.QueueLimit));
