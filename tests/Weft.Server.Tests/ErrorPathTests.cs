@@ -84,6 +84,16 @@ public class ErrorPathTests(ServerFixture fixture) : IClassFixture<ServerFixture
         Assert.Equal("context_length_exceeded", RawHttp.AssertError(json, "but the context of 'chat' holds 512").GetProperty("code").GetString());
     }
 
+    [Theory]
+    [InlineData("/v1/completions", "{\"model\":\"chat\",\"prompt\":\"Hello\",\"max_tokens\":2,\"stop\":\"\"}")]
+    [InlineData("/v1/completions", "{\"model\":\"chat\",\"prompt\":\"Hello\",\"max_tokens\":2,\"stop\":[\"\",\"x\"]}")]
+    [InlineData("/api/generate", "{\"model\":\"chat\",\"prompt\":\"Hello\",\"stream\":false,\"options\":{\"num_predict\":2,\"stop\":\"\"}}")]
+    public async Task AnEmptyStopStringIsDropped(string path, string body)
+    {
+        var (status, json, _) = await RawHttp.PostAsync(Http, path, body);
+        Assert.True(status == HttpStatusCode.OK, $"{(int)status}: {json}");
+    }
+
     [Fact]
     public async Task LoneSurrogateEscapeIs400NamingTheField()
     {

@@ -142,7 +142,16 @@ public static class ArenaVotes
     private static string? OptionalString(JsonElement o, string field, string where)
     {
         if (!o.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null) return null;
-        return v.ValueKind == JsonValueKind.String ? v.GetString()! : throw new ArenaVotesException($"{where}: \"{field}\" must be a string, found {v.ValueKind}");
+        if (v.ValueKind != JsonValueKind.String) throw new ArenaVotesException($"{where}: \"{field}\" must be a string, found {v.ValueKind}");
+        try
+        {
+            return v.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // valid JSON syntax (a \uD800-style escape of a lone surrogate) that is no text
+            throw new ArenaVotesException($"{where}: \"{field}\" is not valid Unicode text (it escapes a lone surrogate)");
+        }
     }
 
     private static AnswerStyle? Style(JsonElement o, string field, string where)

@@ -35,7 +35,8 @@ internal static class SamplingFields
         Prompt = prompt,
         MaxTokens = MaxTokens(r, Math.Max(1, contextSize - prompt.Length)),
         Sampling = Read(r),
-        StopStrings = r.StringOrStrings("stop", 16),
+        // an empty stop string would stop everywhere: it is dropped, as Ollama drops it
+        StopStrings = [.. r.StringOrStrings("stop", 16).Where(s => s.Length > 0)],
         StopAtEndOfGeneration = true,
     };
 }

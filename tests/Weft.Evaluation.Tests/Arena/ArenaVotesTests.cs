@@ -92,6 +92,8 @@ public sealed class ArenaVotesTests : IDisposable
     [InlineData("""{"model_a":"x","model_b":"y","winner":"c"}""", "\"winner\" is 'c'")]
     [InlineData("""{"model_a":"x","model_b":"y","winner":1}""", "\"winner\" must be a string")]
     [InlineData("""{"model_a":5,"model_b":"y","winner":"a"}""", "\"model_a\" must be a string")]
+    [InlineData("""{"model_a":"x\ud800","model_b":"y","winner":"a"}""", "\"model_a\" is not valid Unicode text")]
+    [InlineData("""{"model_a":"x","model_b":"y","winner":"a","prompt":"\udc00"}""", "\"prompt\" is not valid Unicode text")]
     [InlineData("""{"model_a":"x","model_b":"x","winner":"a"}""", "a battle needs two models")]
     [InlineData("""{"model_a":"x","model_b":"y","winner":"a","id":""}""", "\"id\" is empty")]
     [InlineData("""{"model_a":"x","model_b":"y","winner":"a","time":"yesterday"}""", "not an ISO 8601 time")]

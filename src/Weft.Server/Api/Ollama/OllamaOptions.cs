@@ -130,7 +130,7 @@ internal static partial class OllamaOptions
     private static IReadOnlyList<string> Stops(JsonElement options)
     {
         if (!options.TryGetProperty("stop", out var v) || v.ValueKind == JsonValueKind.Null) return [];
-        if (v.ValueKind == JsonValueKind.String) return [v.GetString()!];
+        if (v.ValueKind == JsonValueKind.String) return v.GetString() is { Length: > 0 } one ? [one] : [];
         if (v.ValueKind != JsonValueKind.Array || v.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
             throw JsonRequest.WrongType("options.stop", "an array of strings");
         if (v.GetArrayLength() > MaxStops) throw ApiException.BadRequest($"'options.stop' may hold at most {MaxStops} entries", "options.stop");
