@@ -26,6 +26,10 @@ public sealed record ServerOptions
     /// and its adapted self can be compared; the server refuses to start when one fits none of the models.</summary>
     public IReadOnlyList<Weft.Models.Adapters.LoraSpec> AdapterVariants { get; init; } = [];
 
+    /// <summary>Origins whose web pages may call this server from a browser (CORS; "*" for any). Empty: none, the
+    /// default (the server's own pages need no CORS).</summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = [];
+
     /// <summary>Largest request body in bytes.</summary>
     public long MaxRequestBytes { get; init; } = 8 << 20;
 

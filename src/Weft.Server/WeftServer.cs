@@ -39,7 +39,15 @@ public static class WeftServer
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton(_ => new ChatStore(options.DataDirectory)); // built by the container, so disposed with it
 
+        if (options.CorsOrigins.Count > 0)
+            builder.Services.AddCors(c => c.AddDefaultPolicy(p =>
+            {
+                if (options.CorsOrigins.Contains("*")) p.AllowAnyOrigin(); else p.WithOrigins([.. options.CorsOrigins]);
+                p.AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Retry-After");
+            }));
+
         var app = builder.Build();
+        if (options.CorsOrigins.Count > 0) app.UseCors(); // preflights are answered here, before the API key check
         app.Use(async (http, next) =>
         {
             var metrics = http.RequestServices.GetRequiredService<ServerMetrics>();

@@ -29,9 +29,10 @@ internal static class ServeVerb
             Description = "FILE[@SCALE]: also offer every model this adapter fits as ID+STEM[@SCALE] with it applied, beside the plain model (repeatable)",
             AllowMultipleArgumentsPerToken = false,
         };
+        var cors = new Option<string[]>("--cors") { Description = "ORIGIN (e.g. https://app.example, or *): let web pages of that origin call this server from a browser (repeatable; default: none)" };
         var cmd = new Command("serve", "Serve models over an OpenAI-compatible HTTP API, a chat page, a catalog and a leaderboard")
         {
-            host, port, models, apiKey, ctx, parallel, budget, data, noPulled, cache, threads, variant,
+            host, port, models, apiKey, ctx, parallel, budget, data, noPulled, cache, threads, variant, cors,
         };
         lora.AddTo(cmd);
         cmd.SetAction(r =>
@@ -52,6 +53,7 @@ internal static class ServeVerb
                 DataDirectory = r.GetValue(data)!,
                 Adapters = lora.Read(r),
                 AdapterVariants = [.. (r.GetValue(variant) ?? []).Select(Variant)],
+                CorsOrigins = r.GetValue(cors) ?? [],
                 Hub = r.GetValue(noPulled) ? null : PullCache(r.GetValue(cache)),
             };
             bool defaultFolder = r.GetResult(models) is null or { Implicit: true };
