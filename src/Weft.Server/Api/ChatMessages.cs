@@ -17,16 +17,23 @@ internal static class ChatMessages
         foreach (var e in m.EnumerateArray())
         {
             string at = $"messages[{i++}]";
-            if (e.ValueKind != JsonValueKind.Object) throw JsonRequest.WrongType(at, "an object");
-            if (!e.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String)
-                throw ApiException.BadRequest($"'{at}.role' is required and must be a string", at + ".role");
-            string r = role.GetString()!;
-            if (!Roles.Contains(r))
-                throw ApiException.BadRequest($"'{at}.role' is '{r}'; expected one of {string.Join(", ", Roles)}", at + ".role");
-            list.Add(ChatMessage.Text(r, Content(e, at)));
+            list.Add(ChatMessage.Text(Role(e, at, Roles), Content(e, at)));
         }
         if (list.Count == 0) throw ApiException.BadRequest("'messages' must not be empty", "messages");
         return list;
+    }
+
+    /// <summary>A message object's role, one of <paramref name="roles"/>; anything else is a 400 naming the field (shared
+    /// with Ollama's /api/chat).</summary>
+    public static string Role(JsonElement message, string at, IReadOnlyCollection<string> roles)
+    {
+        if (message.ValueKind != JsonValueKind.Object) throw JsonRequest.WrongType(at, "an object");
+        if (!message.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String)
+            throw ApiException.BadRequest($"'{at}.role' is required and must be a string", at + ".role");
+        string r = role.GetString()!;
+        if (!roles.Contains(r))
+            throw ApiException.BadRequest($"'{at}.role' is '{r}'; expected one of {string.Join(", ", roles)}", at + ".role");
+        return r;
     }
 
     private static string Content(JsonElement message, string at)

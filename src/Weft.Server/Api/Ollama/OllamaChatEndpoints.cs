@@ -57,12 +57,7 @@ internal static class OllamaChatEndpoints
         foreach (var e in m.EnumerateArray())
         {
             string at = $"messages[{i++}]";
-            if (e.ValueKind != JsonValueKind.Object) throw JsonRequest.WrongType(at, "an object");
-            if (!e.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String)
-                throw ApiException.BadRequest($"'{at}.role' is required and must be a string", at + ".role");
-            string r = role.GetString()!;
-            if (!Roles.Contains(r))
-                throw ApiException.BadRequest($"'{at}.role' is '{r}'; expected one of {string.Join(", ", Roles)}", at + ".role");
+            string r = ChatMessages.Role(e, at, Roles);
             OllamaOptions.RefuseImages(e.TryGetProperty("images", out var images) && images.ValueKind != JsonValueKind.Null ? images : null, at + ".images");
             if (e.TryGetProperty("tool_calls", out var calls) && !(calls.ValueKind == JsonValueKind.Null || (calls.ValueKind == JsonValueKind.Array && calls.GetArrayLength() == 0)))
                 throw ApiException.BadRequest($"'{at}.tool_calls' is not supported: this server has no tool calling yet", at + ".tool_calls");
