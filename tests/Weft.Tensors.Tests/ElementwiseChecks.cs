@@ -11,10 +11,10 @@ public static class ElementwiseChecks
     public static readonly List<(string, Func<int, IEnumerable<string>>)> All =
     [
         ("kernel RmsNorm", seed => Compare(seed, 1, (x, w, y) => Norms.RmsNorm(x, w, y, 1e-5f), (x, w, y) => Norms.RmsNormReference(x, w, y, 1e-5f), minLength: 1)),
-        ("kernel LayerNorm", seed => Compare(seed, 2, (x, w, y) => Norms.LayerNorm(x, w, w, y, 1e-5f), (x, w, y) => Norms.LayerNormReference(x, w, w, y, 1e-5f), minLength: 1)),
+        ("kernel LayerNorm", seed => Compare(seed, 2, (x, w, y) => Norms.LayerNorm(x, w, w, y, 1e-5f), (x, w, y) => Norms.LayerNormReference(x, w, w, y, 1e-5f), minLength: 1, allowance: (x, w, i) => CenteringError(x, 1e-5) * Math.Abs(w[i]))),
         ("kernel Softmax", seed => Compare(seed, 3, (x, _, y) => { x.CopyTo(y); Activations.Softmax(y); }, (x, _, y) => { x.CopyTo(y); Activations.SoftmaxReference(y); })),
         ("kernel SwiGlu", seed => Compare(seed, 4, (x, w, y) => { x.CopyTo(y); Activations.SwiGlu(y, w); }, (x, w, y) => { x.CopyTo(y); Activations.SwiGluReference(y, w); })),
-        ("kernel LayerNorm without weight or bias", seed => Compare(seed, 6, (x, _, y) => Norms.LayerNorm(x, default, default, y, 1e-5f), (x, _, y) => Norms.LayerNormReference(x, default, default, y, 1e-5f), minLength: 1)),
+        ("kernel LayerNorm without weight or bias", seed => Compare(seed, 6, (x, _, y) => Norms.LayerNorm(x, default, default, y, 1e-5f), (x, _, y) => Norms.LayerNormReference(x, default, default, y, 1e-5f), minLength: 1, allowance: (x, _, _) => CenteringError(x, 1e-5))),
         ("kernel GeluTanh", seed => Compare(seed, 7, (x, _, y) => { x.CopyTo(y); Gelu.Tanh(y); }, (x, _, y) => { x.CopyTo(y); Gelu.TanhReference(y); })),
         ("kernel GeluErf", seed => Compare(seed, 8, (x, _, y) => { x.CopyTo(y); Gelu.Erf(y); }, (x, _, y) => { x.CopyTo(y); Gelu.ErfReference(y); })),
         ("kernel GeGlu", seed => Compare(seed, 9, (x, w, y) => { x.CopyTo(y); Gelu.GeGlu(y, w); }, (x, w, y) => { x.CopyTo(y); Gelu.GeGluReference(y, w); })),
@@ -26,7 +26,22 @@ public static class ElementwiseChecks
 
     private delegate void Kernel(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y);
 
-    private static IEnumerable<string> Compare(int seed, int salt, Kernel fast, Kernel reference, int minLength = 0)
+    /// <summary>
+    /// The error float32 centring cannot avoid: x − mean carries about one rounding of max|x| (the mean's), which the
+    /// normalisation multiplies by 1/sqrt(var + eps). When the values nearly agree (var ≪ eps, as two close values do)
+    /// that is many times the output's own size, so no float32 kernel meets a purely relative bound there.
+    /// </summary>
+    private static double CenteringError(float[] x, double eps)
+    {
+        double mean = 0, variance = 0, maxAbs = 0;
+        foreach (float v in x) { mean += v; maxAbs = Math.Max(maxAbs, Math.Abs(v)); }
+        mean /= x.Length;
+        foreach (float v in x) variance += (v - mean) * (v - mean);
+        variance /= x.Length;
+        return 8 * Math.Pow(2, -24) * maxAbs / Math.Sqrt(variance + eps);
+    }
+
+    private static IEnumerable<string> Compare(int seed, int salt, Kernel fast, Kernel reference, int minLength = 0, Func<float[], float[], int, double>? allowance = null)
     {
         var rng = new Random(seed * 31 + salt);
         for (int n = minLength; n <= 257; n++)
@@ -41,7 +56,8 @@ public static class ElementwiseChecks
             foreach (float v in r) scale = Math.Max(scale, Math.Abs(v));
             for (int i = 0; i < n; i++)
             {
-                if (!(Math.Abs(y[i] - r[i]) <= RelativeTolerance * (scale + 1e-6)))
+                double allowed = RelativeTolerance * (scale + 1e-6) + (allowance?.Invoke(x, w, i) ?? 0);
+                if (!(Math.Abs(y[i] - r[i]) <= allowed))
                 {
                     yield return $"n={n}: [{i}] = {y[i]}, reference {r[i]}";
                     break;
