@@ -1,5 +1,5 @@
 // The sampling pipeline in llama.cpp's default order:
-// penalties -> top-k -> top-p -> min-p -> temperature -> random pick, or penalties -> greedy at temperature 0.
+// logit bias -> penalties -> top-k -> top-p -> min-p -> temperature -> random pick, or penalties -> greedy at temperature 0.
 using System.Security.Cryptography;
 
 namespace Weft.Inference.Sampling;
@@ -12,6 +12,7 @@ namespace Weft.Inference.Sampling;
 public sealed class SamplerChain
 {
     private readonly CandidateSet _candidates;
+    private readonly LogitBiasSampler? _bias;
     private readonly PenaltySampler? _penalties;
     private readonly TopKSampler? _topK;
     private readonly TopPSampler? _topP;
@@ -30,6 +31,7 @@ public sealed class SamplerChain
         Seed = options.Seed ?? FreshSeed();
         _candidates = new CandidateSet(vocabSize);
 
+        if (options.LogitBias is { Count: > 0 } bias) _bias = new LogitBiasSampler(bias, vocabSize);
         if (!options.PenaltiesDisabled)
             _penalties = new PenaltySampler(vocabSize, options.RepeatLastN, options.RepeatPenalty, options.FrequencyPenalty, options.PresencePenalty);
 
@@ -60,6 +62,7 @@ public sealed class SamplerChain
             throw new ArgumentException($"expected {VocabSize} logits, got {logits.Length}", nameof(logits));
         var set = _candidates;
         set.Load(logits);
+        _bias?.Apply(set);
         _penalties?.Apply(set, history);
         if (_greedy is not null) return _greedy.Select(set);
         _topK?.Apply(set);

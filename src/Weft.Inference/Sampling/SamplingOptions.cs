@@ -35,6 +35,9 @@ public sealed record SamplingOptions
     /// <summary>Seed of the random pick; null draws a fresh seed (see <see cref="SamplerChain.Seed"/> for the one used).</summary>
     public ulong? Seed { get; init; }
 
+    /// <summary>Added to the logits of the named token ids before the penalties (OpenAI's logit_bias); -∞ bans a token; null or empty is off.</summary>
+    public IReadOnlyDictionary<int, float>? LogitBias { get; init; }
+
     /// <summary>Greedy decoding (temperature 0) with every other setting at its default.</summary>
     public static SamplingOptions Greedy { get; } = new() { Temperature = 0f };
 
@@ -62,6 +65,10 @@ public sealed record SamplingOptions
             throw new ArgumentOutOfRangeException(nameof(RepeatLastN), RepeatLastN, "repeat-last-n must be >= -1 (-1 = whole history, 0 = off)");
         if (!float.IsFinite(FrequencyPenalty))
             throw new ArgumentOutOfRangeException(nameof(FrequencyPenalty), FrequencyPenalty, "frequency penalty must be finite");
+        if (LogitBias != null)
+            foreach (var (id, bias) in LogitBias)
+                if (id < 0 || float.IsNaN(bias) || float.IsPositiveInfinity(bias))
+                    throw new ArgumentOutOfRangeException(nameof(LogitBias), $"logit bias {id}: {bias}; ids must be >= 0 and biases finite or -infinity");
         if (!float.IsFinite(PresencePenalty))
             throw new ArgumentOutOfRangeException(nameof(PresencePenalty), PresencePenalty, "presence penalty must be finite");
     }

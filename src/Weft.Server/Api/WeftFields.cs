@@ -23,15 +23,18 @@ internal static class WeftFields
 
     /// <summary>
     /// The generation request of a completion endpoint: weft.ctx read first, then the prompt built, then the sampling
-    /// fields, the context (the request's, else the model's) and the log-probabilities the endpoint parsed.
+    /// fields with logit_bias, the context (the request's, else the model's) and the log-probabilities the endpoint parsed.
     /// </summary>
     public static GenerationRequest CompletionRequest(JsonRequest body, LoadedModel model, Func<int[]> prompt, int? logProbabilities)
     {
         int? context = Context(body, model);
-        return SamplingFields.Request(body, prompt(), context ?? model.ContextSize) with
+        var bias = LogitBiasField.Read(body, model);
+        var request = SamplingFields.Request(body, prompt(), context ?? model.ContextSize);
+        return request with
         {
             ContextSize = context,
             LogProbabilities = logProbabilities,
+            Sampling = bias == null ? request.Sampling : request.Sampling with { LogitBias = bias },
         };
     }
 }
