@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Weft.Catalog.Store;
 using Weft.Server.Api;
 using Weft.Server.Api.Ollama;
+using Weft.Server.Api.Responses;
 using Weft.Server.Hosting;
 using Weft.Server.Storage;
 
@@ -68,7 +69,7 @@ public static class WeftServer
         });
         var v1 = app.MapGroup("/v1");
         if (options.ApiKey is { Length: > 0 } key) v1.AddEndpointFilter(new ApiKeyCheck(key));
-        v1.MapModels().MapChatCompletions().MapCompletions().MapEmbeddings();
+        v1.MapModels().MapChatCompletions().MapCompletions().MapEmbeddings().MapResponses();
         v1.MapFallback(NoSuchEndpoint);
         var api = app.MapGroup("/api");
         if (options.ApiKey is { Length: > 0 } apiKey) api.AddEndpointFilter(new ApiKeyCheck(apiKey));

@@ -23,6 +23,8 @@ public sealed class HostileRequestsFuzzTests
         ("POST", "/v1/completions", """{"model":"chat","prompt":"Hello","max_tokens":2,"temperature":0,"seed":3,"stop":["x"]}"""),
         ("POST", "/v1/completions", """{"model":"chat","prompt":[[1,2,3],[4,5]],"max_tokens":0,"echo":true,"logprobs":1}"""),
         ("POST", "/v1/embeddings", """{"model":"chat","input":["a","b"]}"""),
+        ("POST", "/v1/responses", """{"model":"chat","instructions":"be brief","input":[{"role":"user","content":[{"type":"input_text","text":"hi"}]}],"max_output_tokens":2,"temperature":0,"stream":true}"""),
+        ("POST", "/v1/completions", """{"model":"chat","prompt":"Hi","max_tokens":1,"logit_bias":{"5":-100,"9":false}}"""),
         ("POST", "/tokenize", """{"model":"chat","content":"hello world","add_special":true}"""),
         ("POST", "/detokenize", """{"model":"chat","tokens":[1,2,3]}"""),
         ("POST", "/api/chat", """{"model":"chat","messages":[{"role":"user","content":"hi"}],"stream":false,"options":{"num_predict":2,"temperature":0}}"""),

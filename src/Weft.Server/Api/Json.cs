@@ -43,6 +43,13 @@ internal static class Json
         await response.Body.FlushAsync();
     }
 
+    /// <summary>An event with an "event:" line naming its type (the Responses API's streams), then its data.</summary>
+    public static async Task NamedEventAsync(HttpResponse response, string name, Action<Utf8JsonWriter> write)
+    {
+        await response.Body.WriteAsync(Encoding.ASCII.GetBytes("event: " + name + "\n"));
+        await EventAsync(response, write);
+    }
+
     public static async Task DoneAsync(HttpResponse response)
     {
         await response.Body.WriteAsync(Encoding.ASCII.GetBytes("data: [DONE]\n\n"));
