@@ -28,6 +28,7 @@ public sealed class BatchScheduler : IDisposable
     private readonly int _budget;
     private int _waiting;
     private int _busy;
+    private long _promptEvaluated, _reused, _copied;
 
     /// <param name="slots">requests generating at once (each has a KV cache of <paramref name="contextSize"/> tokens)</param>
     /// <param name="queueLimit">requests that may wait for a slot</param>
@@ -58,6 +59,12 @@ public sealed class BatchScheduler : IDisposable
     public int QueueDepth => Volatile.Read(ref _waiting);
     /// <summary>Slots holding a request now.</summary>
     public int BusySlots => Volatile.Read(ref _busy);
+    /// <summary>Prompt tokens evaluated since construction (prompt tokens found in a cache are not counted).</summary>
+    public long PromptTokensEvaluated => Interlocked.Read(ref _promptEvaluated);
+    /// <summary>Prompt tokens taken from a cache instead of evaluated: a slot's own history, or another slot's copied.</summary>
+    public long PromptTokensReused => Interlocked.Read(ref _reused);
+    /// <summary>Of <see cref="PromptTokensReused"/>, those copied from another slot's cache.</summary>
+    public long PromptTokensCopied => Interlocked.Read(ref _copied);
 
     /// <summary>
     /// Queues a generation; false when the queue is full. <paramref name="sink"/> is called on the scheduler's
@@ -129,9 +136,21 @@ public sealed class BatchScheduler : IDisposable
                 if (s.Job == null && (best < 0 || s.CommonPrefix(prompt) > _slots[best].CommonPrefix(prompt))) best = s.Index;
             var slot = _slots[best];
             int common = slot.CommonPrefix(prompt);
+            // a longer prefix evaluated in another slot (busy or not) is copied over instead of evaluated again
+            Slot? donor = null;
+            foreach (var s in _slots)
+                if (s != slot && s.CommonPrefix(prompt) > (donor?.CommonPrefix(prompt) ?? common)) donor = s;
             if (common == prompt.Count) common--; // the last prompt token is evaluated again for its logits
+            if (donor != null)
+            {
+                common = Math.Min(donor.CommonPrefix(prompt), prompt.Count - 1);
+                _batch.CopyPrefix(donor.Index, slot.Index, common);
+                Array.Copy(donor.History, slot.History, common);
+                Interlocked.Add(ref _copied, common);
+            }
             _batch.Truncate(slot.Index, common);
             slot.HistoryLength = common;
+            Interlocked.Add(ref _reused, common);
             slot.Start(job);
             Interlocked.Increment(ref _busy);
         }
@@ -167,6 +186,7 @@ public sealed class BatchScheduler : IDisposable
                 _entryToken[n++] = prompt[from + i];
             }
             s.Queued += take;
+            Interlocked.Add(ref _promptEvaluated, take);
             if (from + take == prompt.Count)
             {
                 _outputSlot[outputs] = s.Index;

@@ -45,6 +45,25 @@ public sealed class DecoderBatch
     public void Reset(int sequence) => _caches[sequence].Length = 0;
 
     /// <summary>
+    /// Makes the first <paramref name="length"/> positions of <paramref name="to"/> those of <paramref name="from"/> (its
+    /// keys and values copied, layer by layer) and forgets the rest of <paramref name="to"/>: a prompt prefix evaluated
+    /// in one sequence serves another without being evaluated again. <paramref name="from"/> is left as it is.
+    /// </summary>
+    public void CopyPrefix(int from, int to, int length)
+    {
+        var src = _caches[from];
+        var dst = _caches[to];
+        if (length < 0 || length > src.Length) throw new ArgumentOutOfRangeException(nameof(length), length, $"sequence {from} holds {src.Length} positions");
+        if (from == to) { dst.Length = length; return; }
+        for (int l = 0; l < src.Keys.Length; l++)
+        {
+            Array.Copy(src.Keys[l], dst.Keys[l], (long)length * src.KeyWidth);
+            Array.Copy(src.Values[l], dst.Values[l], (long)length * src.ValueWidth);
+        }
+        dst.Length = length;
+    }
+
+    /// <summary>
     /// Appends entry i (token <paramref name="tokens"/>[i] to sequence <paramref name="sequences"/>[i]) at its
     /// sequence's next position; entries of one sequence are appended in the order given. For each entry index in
     /// <paramref name="outputs"/> (ascending), its logits go to the next row of <paramref name="logits"/>
