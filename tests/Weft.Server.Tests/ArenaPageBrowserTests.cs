@@ -9,7 +9,7 @@ public sealed class ArenaPageBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";
 
-    private static async Task<(IPlaywright, IBrowser, IPage, List<string>)> Open(LiveServer server, string path)
+    internal static async Task<(IPlaywright, IBrowser, IPage, List<string>)> Open(LiveServer server, string path)
     {
         ChatPageBrowserTests.EnsureChromium();
         var playwright = await Playwright.CreateAsync();

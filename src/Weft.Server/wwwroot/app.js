@@ -2,13 +2,14 @@
 // by the server under /api. No framework: the state lives in `state`, the DOM is rebuilt from it where it changes.
 import { renderMarkdown } from './markdown.js';
 import { readEvents } from './sse.js';
+import { comparePickers, compareAnswers } from './compare-mode.js';
 
 const $ = id => document.getElementById(id);
 const el = {
   sidebar: $('sidebar'), scrim: $('scrim'), menu: $('menu'),
   newChat: $('new-chat'), search: $('search'), conversationList: $('conversation-list'), conversationEmpty: $('conversation-empty'),
   assistantList: $('assistant-list'), newAssistant: $('new-assistant'), keyButton: $('key-button'),
-  model: $('model'), modelInfo: $('model-info'), settingsToggle: $('settings-toggle'), settings: $('settings'),
+  model: $('model'), modelInfo: $('model-info'), compareModels: $('compare-models'), compareAdd: $('compare-add'), settingsToggle: $('settings-toggle'), settings: $('settings'),
   assistantBadge: $('assistant-badge'), systemPrompt: $('system-prompt'),
   temperature: $('temperature'), topP: $('top-p'), maxTokens: $('max-tokens'),
   messages: $('messages'), welcome: $('welcome'), error: $('error'),
@@ -30,7 +31,9 @@ const state = {
   assistantId: null,    // the assistant a new chat starts from
   controller: null,     // aborts the answer being streamed
   editingAssistant: null,
+  comparison: null,     // answers side by side waiting for the user to pick one
 };
+const compare = comparePickers(el.compareModels, el.compareAdd, () => state.models.filter(m => !m.meta?.error), () => {});
 
 // ---------- server calls ----------
 
@@ -215,6 +218,7 @@ async function openConversation(id) {
   let c;
   try { c = await api('GET', `/api/conversations/${encodeURIComponent(id)}`); } catch (e) { showError(e); return; }
   showError(null);
+  state.comparison = null;
   state.current = c;
   state.assistantId = c.assistant_id;
   state.messages = c.messages.filter(m => m.role !== 'system');
@@ -233,6 +237,7 @@ async function openConversation(id) {
 function newChat(assistant) {
   if (state.controller) stopAnswer();
   state.current = null;
+  state.comparison = null;
   state.messages = [];
   state.assistantId = assistant?.id ?? null;
   el.systemPrompt.value = assistant?.system_prompt ?? '';
@@ -316,12 +321,14 @@ function setBusy(busy) {
   el.send.hidden = busy;
   el.stop.hidden = !busy;
   el.model.disabled = busy;
+  compare.setDisabled(busy);
   document.body.dataset.busy = busy ? 'true' : 'false';
 }
 
 async function send() {
   const text = el.prompt.value.trim();
   if (!text || state.controller) return;
+  if (state.comparison) { showError(new Error('pick the answer to continue with ("Continue with this one") first')); return; }
   const model = el.model.value;
   if (!model) { showError(new Error('pick a model first')); return; }
   showError(null);
@@ -351,14 +358,22 @@ async function send() {
     const conversationId = state.current.id;
     await api('POST', `/api/conversations/${encodeURIComponent(conversationId)}/messages`, user);
     const past = [...state.messages, user];
+    const prompt = [];
+    if (el.systemPrompt.value.trim()) prompt.push({ role: 'system', content: el.systemPrompt.value });
+    prompt.push(...past.map(m => ({ role: m.role, content: m.content })));
+    const others = compare.models();
+    if (others.length > 0) {
+      state.messages.push(user);
+      renderMessages();
+      loadConversations();
+      await sendCompared([model, ...others], prompt, sampling);
+      return;
+    }
     state.messages.push(user, answer);
     renderMessages();
     loadConversations();
 
     const view = el.messages.lastElementChild;
-    const prompt = [];
-    if (el.systemPrompt.value.trim()) prompt.push({ role: 'system', content: el.systemPrompt.value });
-    prompt.push(...past.map(m => ({ role: m.role, content: m.content })));
     try {
       await streamAnswer({ model, messages: prompt, stream: true, ...sampling }, answer, view, state.controller.signal);
     } catch (e) {
@@ -383,6 +398,37 @@ async function send() {
     setBusy(false);
     el.prompt.focus();
   }
+}
+
+/** Compare mode: every model answers in a column; the one the user continues with becomes the conversation's answer and model. */
+async function sendCompared(models, prompt, sampling) {
+  const conversation = state.current;
+  const c = compareAnswers(models, prompt, sampling, state.controller.signal);
+  state.comparison = c;
+  el.messages.append(c.view);
+  el.messages.scrollTop = el.messages.scrollHeight;
+  c.chosen.then(choice => keepCompared(c, conversation, choice));
+  await c.done;
+}
+
+async function keepCompared(c, conversation, { model, answer }) {
+  if (state.comparison !== c || state.current?.id !== conversation.id) return; // the user moved on
+  try {
+    const id = encodeURIComponent(conversation.id);
+    if (conversation.model !== model) state.current = await api('PATCH', `/api/conversations/${id}`, { model });
+    const saved = { role: 'assistant', content: answer.content };
+    if (typeof answer.tokens_per_second === 'number') saved.tokens_per_second = answer.tokens_per_second;
+    await api('POST', `/api/conversations/${id}/messages`, saved);
+    state.comparison = null;
+    state.messages.push({ ...saved, state: answer.stopped ? 'stopped' : 'done', stopped: answer.stopped });
+    fillModelSelect(el.model, model);
+    localStorage.setItem('weft.model', model);
+    updateModelInfo();
+    compare.clear();
+    renderMessages();
+    await loadConversations();
+    el.prompt.focus();
+  } catch (e) { showError(e); }
 }
 
 function numberOr(text, fallback) {
