@@ -73,6 +73,27 @@ public class ServingPolicyTests
         Assert.InRange(generated, 1, max - 1);
     }
 
+    [Fact]
+    public async Task ARepeatedPromptIsCopiedFromTheBusySlot()
+    {
+        await using var server = await LiveServer.StartAsync(o => o with { Parallel = 2 });
+        const string prompt = "Tell me a long story about the rivers and the mountains of the old country";
+        using var req = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
+        {
+            Content = new StringContent($"{{\"model\":\"slow\",\"prompt\":\"{prompt}\",\"max_tokens\":400,\"temperature\":0,\"stream\":true}}", Encoding.UTF8, "application/json"),
+        };
+        using var res = await server.Http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await res.Content.ReadAsStreamAsync());
+        while (await reader.ReadLineAsync() is { } line && !line.StartsWith("data: ", StringComparison.Ordinal)) { } // its prompt is in the cache
+        var (status, json, _) = await RawHttp.PostAsync(server.Http, "/v1/completions", $"{{\"model\":\"slow\",\"prompt\":\"{prompt}\",\"max_tokens\":2,\"temperature\":0}}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        int promptTokens = json.GetProperty("usage").GetProperty("prompt_tokens").GetInt32();
+        string metrics = await server.Http.GetStringAsync("/metrics");
+        // all but the last prompt token, evaluated again for its logits, came from the other slot
+        Assert.Equal(promptTokens - 1, Value(metrics, "weft_prompt_tokens_copied"));
+        Assert.True(Value(metrics, "weft_prompt_tokens_reused") >= promptTokens - 1);
+    }
+
     private static double Value(string metrics, string name) =>
         double.Parse(metrics.Split('\n').First(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -41,6 +41,10 @@ public sealed class LoadedModel : IDisposable
     public int QueueDepth => _scheduler.QueueDepth;
     /// <summary>Slots generating now.</summary>
     public int BusySlots => _scheduler.BusySlots;
+    /// <summary>Prompt tokens taken from a slot's cache (its own, or copied from another slot) instead of evaluated.</summary>
+    public long PromptTokensReused => _scheduler.PromptTokensReused;
+    /// <summary>Of <see cref="PromptTokensReused"/>, those copied from another slot.</summary>
+    public long PromptTokensCopied => _scheduler.PromptTokensCopied;
     public bool Idle => QueueDepth == 0 && BusySlots == 0 && _embedGate.CurrentCount == 1;
 
     /// <summary>Queues a generation; false when the queue is full. <paramref name="sink"/> runs on the scheduler's thread.</summary>
