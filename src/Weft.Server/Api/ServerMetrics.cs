@@ -25,7 +25,7 @@ public sealed class ServerMetrics
         Interlocked.Add(ref _generationTicks, r.GenerationTime.Ticks);
     }
 
-    public string Render(ModelPool pool)
+    public string Render(ModelPool pool, Remote.RemoteEndpoints? remote = null)
     {
         var loaded = pool.Loaded;
         var sb = new StringBuilder();
@@ -46,7 +46,26 @@ public sealed class ServerMetrics
         Metric("queue_depth", "gauge", "Requests waiting for a slot", loaded.Sum(m => m.QueueDepth));
         Metric("busy_slots", "gauge", "Slots generating now", loaded.Sum(m => m.BusySlots));
         Metric("models_loaded", "gauge", "Models in memory", loaded.Count);
+        if (remote is { All.Count: > 0 }) RemoteMetrics(sb, remote.All);
         return sb.ToString();
+    }
+
+    /// <summary>Per remote endpoint, labelled endpoint="NAME": requests forwarded, errors, seconds spent, up, under way.</summary>
+    private static void RemoteMetrics(StringBuilder sb, IReadOnlyList<Remote.RemoteEndpoint> endpoints)
+    {
+        void Family(string name, string type, string help, Func<Remote.RemoteEndpoint, double> value)
+        {
+            sb.Append("# HELP weft_remote_").Append(name).Append(' ').Append(help).Append('\n');
+            sb.Append("# TYPE weft_remote_").Append(name).Append(' ').Append(type).Append('\n');
+            foreach (var e in endpoints)
+                sb.Append("weft_remote_").Append(name).Append("{endpoint=\"").Append(e.Name.Replace("\\", "\\\\").Replace("\"", "\\\""))
+                    .Append("\"} ").Append(value(e).ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        }
+        Family("requests_total", "counter", "Requests forwarded to the endpoint (each retry counts)", e => e.Requests);
+        Family("errors_total", "counter", "Forwarded requests that failed or were answered with an error", e => e.Errors);
+        Family("request_seconds_total", "counter", "Seconds forwarded requests took, summed (divide by requests for the mean)", e => e.Latency.TotalSeconds);
+        Family("up", "gauge", "1 while the endpoint takes requests, 0 while it is out", e => e.Up ? 1 : 0);
+        Family("outstanding", "gauge", "Requests under way at the endpoint", e => e.Outstanding);
     }
 
     private static double PerSecond(long count, long ticks) => ticks == 0 ? 0 : count / TimeSpan.FromTicks(ticks).TotalSeconds;
