@@ -108,7 +108,7 @@ public sealed class GatewayTests
         await using var b = await FakeUpstream.StartAsync("well", "pair");
         // probes rarely at first, so it is the failed requests that take the replica out
         await using var gw = await GatewayHarness.StartAsync(GatewayHarness.Yaml(30, (a, null, true), (b, null, true)));
-        await GatewayHarness.WaitForAsync(() => a.Authorizations.Count > 0, Patience, "the first probe");
+        await GatewayHarness.WaitForAsync(() => !a.Authorizations.IsEmpty, Patience, "the first probe");
         a.FailWith = 500;
 
         for (int i = 0; i < 20; i++) // ties are broken at random: twenty requests pick it three times, all but surely
