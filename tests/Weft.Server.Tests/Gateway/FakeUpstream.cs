@@ -40,6 +40,10 @@ public sealed class FakeUpstream : IAsyncDisposable
     public int Tokens { get; set; } = 5;
     public TimeSpan TokenInterval { get; set; } = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>When set, GET /slots answers as llama-server does: this many slots, the first <see cref="BusySlots"/> busy.</summary>
+    public int? Slots { get; set; }
+    public int BusySlots { get; set; }
+
     public int Served => Volatile.Read(ref _served);
     public int MaxConcurrent => Volatile.Read(ref _maxConcurrent);
     public ConcurrentQueue<string> Authorizations { get; } = new();
@@ -102,6 +106,9 @@ public sealed class FakeUpstream : IAsyncDisposable
             @object = "list",
             data = Models.Select(m => new { id = m, @object = "model", owned_by = Name }).ToArray(),
         }), "application/json"));
+        app.MapGet("/slots", () => Slots is int n
+            ? Results.Text(JsonSerializer.Serialize(Enumerable.Range(0, n).Select(i => new { id = i, is_processing = i < BusySlots })), "application/json")
+            : Results.NotFound());
         app.MapPost("/v1/chat/completions", Completion);
         app.MapPost("/v1/completions", Completion);
         app.MapPost("/v1/embeddings", async (HttpContext http) =>

@@ -102,6 +102,24 @@ public sealed class GatewayTests
     }
 
     [Fact]
+    public async Task A_replica_that_reports_free_slots_is_preferred_to_one_whose_slots_are_busy()
+    {
+        await using var busy = await FakeUpstream.StartAsync("busy", "slotted");
+        await using var idle = await FakeUpstream.StartAsync("idle", "slotted");
+        busy.Slots = 2;
+        busy.BusySlots = 2;
+        idle.Slots = 4;
+        await using var gw = await GatewayHarness.StartAsync(GatewayHarness.Yaml(30, (busy, null, true), (idle, null, true)));
+        await gw.Remote.ProbeAllAsync();
+        Assert.Equal(0, gw.Endpoint("busy").FreeSlots);
+        Assert.Equal(4, gw.Endpoint("idle").FreeSlots);
+
+        for (int i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.OK, (await GatewayHarness.ChatAsync(gw.Http, "slotted")).Status);
+        Assert.Equal(0, busy.Served);
+        Assert.Equal(3, idle.Served);
+    }
+
+    [Fact]
     public async Task A_replica_answering_500s_is_taken_out_its_requests_retried_and_it_is_probed_back_in()
     {
         await using var a = await FakeUpstream.StartAsync("sick", "pair");
