@@ -270,3 +270,46 @@ public sealed class GatewayTests
         RawHttp.AssertError(error, "nowhere");
     }
 }
+
+/// <summary>Real Weft servers as the replicas: a gateway with no models of its own serves theirs.</summary>
+public sealed class WeftReplicaTests
+{
+    [Fact]
+    public async Task A_gateway_without_local_models_serves_the_model_of_two_weft_replicas()
+    {
+        await using var one = await LiveServer.StartAsync();
+        await using var two = await LiveServer.StartAsync();
+        string empty = Path.Combine(Path.GetTempPath(), "weft-gw-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(empty);
+        string file = Path.Combine(empty, "endpoints.yaml");
+        // no models named: both are asked for theirs through /v1/models
+        await File.WriteAllTextAsync(file, $"health_interval: 0.5\nendpoints:\n  - name: weft-1\n    url: {one.BaseAddress}v1\n  - name: weft-2\n    url: {two.BaseAddress}v1\n");
+        var app = WeftServer.Create(new ServerOptions { Port = 0, ModelsDirectory = empty, DataDirectory = empty, Threads = 1 });
+        await app.StartAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromMinutes(2) };
+            var remote = (Weft.Server.Remote.RemoteEndpoints)app.Services.GetService(typeof(Weft.Server.Remote.RemoteEndpoints))!;
+            await GatewayHarness.WaitForAsync(() => remote.Replicas("chat").Count == 2, TimeSpan.FromSeconds(15), "both replicas' models");
+
+            var (_, list) = await RawHttp.GetAsync(http, "/v1/models");
+            var chat = list.GetProperty("data").EnumerateArray().Single(m => m.GetProperty("id").GetString() == "chat");
+            Assert.Equal(2, chat.GetProperty("meta").GetProperty("endpoints").GetArrayLength());
+
+            var events = await Sse.ReadAsync(http, "/v1/chat/completions",
+                """{"model":"chat","stream":true,"max_tokens":4,"messages":[{"role":"user","content":"hi"}]}""");
+            Assert.Equal("[DONE]", events[^1]);
+            Assert.Contains(events, e => e.Contains("\"delta\"", StringComparison.Ordinal));
+            var (status, whole, _) = await RawHttp.PostAsync(http, "/v1/completions", """{"model":"chat","prompt":"a","max_tokens":3}""");
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal(JsonValueKind.String, whole.GetProperty("choices")[0].GetProperty("text").ValueKind);
+            Assert.Equal(2, remote.Replicas("chat").Sum(r => (int)r.Requests));
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            Directory.Delete(empty, true);
+        }
+    }
+}
