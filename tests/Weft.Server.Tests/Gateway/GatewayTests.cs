@@ -304,6 +304,15 @@ public sealed class WeftReplicaTests
             Assert.Equal(HttpStatusCode.OK, status);
             Assert.Equal(JsonValueKind.String, whole.GetProperty("choices")[0].GetProperty("text").ValueKind);
             Assert.Equal(2, remote.Replicas("chat").Sum(r => (int)r.Requests));
+
+            // `weft eval openai:GATEWAY/v1#chat`: the echo log-probabilities come back through the gateway unchanged
+            var requests = new List<Weft.Evaluation.Models.LoglikelihoodRequest> { new("The capital of France is", " Paris") };
+            using var through = new Weft.Evaluation.Models.OpenAiEvalModel(new Uri(http.BaseAddress!, "v1"), "chat", null);
+            using var direct = new Weft.Evaluation.Models.OpenAiEvalModel(new Uri(one.BaseAddress, "v1"), "chat", null);
+            var viaGateway = through.Loglikelihood(requests)[0];
+            var straight = direct.Loglikelihood(requests)[0];
+            Assert.Equal(straight.Tokens, viaGateway.Tokens);
+            Assert.Equal(straight.LogLikelihood, viaGateway.LogLikelihood, 1e-4);
         }
         finally
         {
