@@ -72,7 +72,7 @@ internal static class Gateway
         var config = new ForwarderRequestConfig { ActivityTimeout = remote.Config.ActivityTimeout };
         var tried = new List<RemoteEndpoint>();
         string? lastFailure = null;
-        while (tried.Count < MaxAttempts && ReplicaChooser.Choose(replicas, tried) is { } replica)
+        while (tried.Count < MaxAttempts && ReplicaChooser.Take(replicas, tried) is { } replica)
         {
             tried.Add(replica);
             bool another = tried.Count < MaxAttempts && ReplicaChooser.Choose(replicas, tried) != null;
@@ -80,7 +80,6 @@ internal static class Gateway
             http.Request.ContentLength = body.Length;
             var transformer = new GatewayTransformer(replica, holdBackFailures: another);
             var clock = Stopwatch.StartNew();
-            replica.Begin();
             ForwarderError error;
             try
             {

@@ -4,6 +4,20 @@ namespace Weft.Server.Remote;
 
 public static class ReplicaChooser
 {
+    private static readonly Lock Gate = new();
+
+    /// <summary>Chooses and counts the request as under way at once, so requests arriving together spread out
+    /// instead of all seeing the same counts.</summary>
+    internal static RemoteEndpoint? Take(IReadOnlyList<RemoteEndpoint> replicas, IReadOnlyCollection<RemoteEndpoint> tried)
+    {
+        lock (Gate)
+        {
+            var chosen = Choose(replicas, tried);
+            chosen?.Begin();
+            return chosen;
+        }
+    }
+
     public static RemoteEndpoint? Choose(IReadOnlyList<RemoteEndpoint> replicas, IReadOnlyCollection<RemoteEndpoint> tried)
     {
         RemoteEndpoint? best = null;

@@ -64,14 +64,14 @@ public sealed class GatewayLoadTests(ITestOutputHelper output)
             // the time bytes already sent take to arrive)
             killMs = clock.Elapsed.TotalMilliseconds + 100;
             var killed = Stopwatch.StartNew();
-            await GatewayHarness.WaitForAsync(() => !gw.Endpoint("r2").Up, TimeSpan.FromSeconds(HealthInterval * 3), "the killed replica to be taken out");
+            await GatewayHarness.WaitForAsync(() => !gw.Endpoint("r2").Up, TimeSpan.FromSeconds(HealthInterval * 5), "the killed replica to be taken out");
             double outAfter = killed.Elapsed.TotalSeconds;
 
             await Task.Delay(end * 0.7 - clock.Elapsed is { Ticks: > 0 } wait ? wait : TimeSpan.Zero);
             victim.ResetCounts();
             await victim.RestartAsync();
             var restarted = Stopwatch.StartNew();
-            await GatewayHarness.WaitForAsync(() => gw.Endpoint("r2").Up, TimeSpan.FromSeconds(HealthInterval * 3), "the restarted replica to be probed back in");
+            await GatewayHarness.WaitForAsync(() => gw.Endpoint("r2").Up, TimeSpan.FromSeconds(HealthInterval * 5), "the restarted replica to be probed back in");
             double inAfter = restarted.Elapsed.TotalSeconds;
 
             await Task.WhenAll(clients).WaitAsync(end + HangLimit + TimeSpan.FromSeconds(10));
@@ -93,8 +93,9 @@ public sealed class GatewayLoadTests(ITestOutputHelper output)
             Assert.Empty(failed); // nothing hung, nothing refused: requests not yet streaming went to another replica
             Assert.All(cut, o => Assert.True(o.Replica == "r2" && o.StreamingBeforeKill, $"only streams r2 was serving at the kill are cut: {o}"));
             Assert.True(cut.Count <= Clients);
-            Assert.True(outAfter <= HealthInterval + 0.5, $"out after {outAfter:0.00} s");
-            Assert.True(inAfter <= HealthInterval + 1, $"back after {inAfter:0.00} s");
+            // within the health interval, plus slack for a probe slowed by a busy machine (CI runs other tests beside)
+            Assert.True(outAfter <= HealthInterval + 1, $"out after {outAfter:0.00} s");
+            Assert.True(inAfter <= 2 * HealthInterval + 1, $"back after {inAfter:0.00} s");
             Assert.True(victim.Served > 0 || seconds < 3, "the restarted replica takes requests again");
             // no replica idle while the others work: before the kill each took at least a tenth of the streams (a
             // replica slowed by the shared CPU rightly gets fewer: it holds more requests under way)

@@ -95,10 +95,12 @@ public sealed class GatewayTests
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => GatewayHarness.ChatAsync(gw.Http, "shared")));
         Assert.All(answers, x => Assert.Equal(HttpStatusCode.OK, x.Status));
-        // ten at once over two idle replicas: five each, as the fewest-outstanding rule gives
-        Assert.Equal(5, a.Served);
-        Assert.Equal(5, b.Served);
-        Assert.Equal(5, a.MaxConcurrent);
+        // ten at once over two idle replicas: five each, as the fewest-outstanding rule gives (one either way when a
+        // busy machine lets a request finish before the last ones arrive)
+        Assert.InRange(a.Served, 4, 6);
+        Assert.Equal(10, a.Served + b.Served);
+        Assert.InRange(a.MaxConcurrent, 4, 6);
+        Assert.InRange(b.MaxConcurrent, 4, 6);
     }
 
     [Fact]
