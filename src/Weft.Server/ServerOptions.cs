@@ -44,6 +44,10 @@ public sealed record ServerOptions
     /// <summary>Folder of the chat page's database (weft.db: conversations and assistants); created on first use.</summary>
     public string DataDirectory { get; init; } = DefaultDataDirectory;
 
+    /// <summary>Remote endpoints served through the gateway (docs/gateway.md); null: endpoints.yaml in
+    /// <see cref="DataDirectory"/> when there. The file is read again whenever it changes.</summary>
+    public string? EndpointsFile { get; init; }
+
     public static string DefaultDataDirectory =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".weft");
 

@@ -1,5 +1,6 @@
 // Composes the HTTP server: services, error handling, the /v1 endpoint groups, the chat, leaderboard, catalog, arena and
-// compare pages and their /api, the Ollama API (/api/chat, /api/generate, /api/tags, …), health and metrics.
+// compare pages and their /api, the Ollama API (/api/chat, /api/generate, /api/tags, …), the gateway to remote
+// endpoints, health and metrics.
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -10,6 +11,7 @@ using Weft.Server.Api;
 using Weft.Server.Api.Ollama;
 using Weft.Server.Api.Responses;
 using Weft.Server.Hosting;
+using Weft.Server.Remote;
 using Weft.Server.Storage;
 
 namespace Weft.Server;
@@ -39,6 +41,7 @@ public static class WeftServer
         builder.Services.AddSingleton<EvalJobs>();
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton(_ => new ChatStore(options.DataDirectory)); // built by the container, so disposed with it
+        builder.Services.AddRemoteEndpoints(options);
 
         if (options.CorsOrigins.Count > 0)
             builder.Services.AddCors(c => c.AddDefaultPolicy(p =>
@@ -67,6 +70,7 @@ public static class WeftServer
                 await ErrorWriter.WriteAsync(http, ErrorWriter.Translate(e));
             }
         });
+        app.UseRemoteGateway(); // requests for remote models leave here, before the local handlers
         var v1 = app.MapGroup("/v1");
         if (options.ApiKey is { Length: > 0 } key) v1.AddEndpointFilter(new ApiKeyCheck(key));
         v1.MapModels().MapChatCompletions().MapCompletions().MapEmbeddings().MapResponses();

@@ -23,6 +23,8 @@ public sealed class LiveServer : IAsyncDisposable
     public ServerOptions Options { get; }
     public Uri BaseAddress { get; }
     public HttpClient Http { get; }
+    /// <summary>The server's services (e.g. to look at its state).</summary>
+    public IServiceProvider Services => _app.Services;
 
     /// <summary>The real-vocabulary chat model the tests talk to.</summary>
     public static SyntheticModelSpec ChatSpec => new SyntheticModelSpec

@@ -22,6 +22,7 @@ internal static class ServeVerb
         var data = new Option<string>("--data") { Description = "folder of the chat page's database (conversations, assistants)", DefaultValueFactory = _ => ServerOptions.DefaultDataDirectory };
         var noPulled = new Option<bool>("--no-pulled") { Description = "offer only the models folder's models, not those `weft pull` (or another tool) left in the caches" };
         var cache = new Option<string?>("--cache") { Description = "pull cache whose models are offered and where the catalog page pulls to (default: as `weft pull`)" };
+        var endpoints = new Option<string?>("--endpoints") { Description = "FILE: remote OpenAI-compatible endpoints served through the gateway (default: endpoints.yaml in the --data folder when there; docs/gateway.md)" };
         var threads = Common.ThreadsOption();
         var lora = new LoraFlags();
         var variant = new Option<string[]>("--lora-variant")
@@ -32,7 +33,7 @@ internal static class ServeVerb
         var cors = new Option<string[]>("--cors") { Description = "ORIGIN (e.g. https://app.example, or *): let web pages of that origin call this server from a browser (repeatable; default: none)" };
         var cmd = new Command("serve", "Serve models over an OpenAI-compatible HTTP API, a chat page, a catalog and a leaderboard")
         {
-            host, port, models, apiKey, ctx, parallel, budget, data, noPulled, cache, threads, variant, cors,
+            host, port, models, apiKey, ctx, parallel, budget, data, noPulled, cache, threads, variant, cors, endpoints,
         };
         lora.AddTo(cmd);
         cmd.SetAction(r =>
@@ -54,6 +55,7 @@ internal static class ServeVerb
                 Adapters = lora.Read(r),
                 AdapterVariants = [.. (r.GetValue(variant) ?? []).Select(Variant)],
                 CorsOrigins = r.GetValue(cors) ?? [],
+                EndpointsFile = r.GetValue(endpoints),
                 Hub = r.GetValue(noPulled) ? null : PullCache(r.GetValue(cache)),
             };
             bool defaultFolder = r.GetResult(models) is null or { Implicit: true };
@@ -120,6 +122,8 @@ internal static class WebApplicationRunner
         app.Start();
         var catalog = app.Services.GetService(typeof(Weft.Server.Hosting.ModelCatalog)) as Weft.Server.Hosting.ModelCatalog;
         Console.Error.WriteLine($"weft: serving {catalog?.List().Count ?? 0} models from {options.ModelsDirectory} at {string.Join(", ", app.Urls)}");
+        if (app.Services.GetService(typeof(Weft.Server.Remote.RemoteEndpoints)) is Weft.Server.Remote.RemoteEndpoints { All.Count: > 0 } remote)
+            Console.Error.WriteLine($"weft: gateway to {remote.All.Count} remote endpoints ({string.Join(", ", remote.All.Select(e => e.Name))})");
         foreach (var a in options.Adapters)
             Console.Error.WriteLine($"weft: LoRA adapter {a.Path} (scale {a.Scale.ToString(CultureInfo.InvariantCulture)}) applied to every model it fits");
         Console.Error.WriteLine($"weft: chat page at {app.Urls.First()}/ (conversations kept in {Path.GetFullPath(Path.Combine(options.DataDirectory, Weft.Server.Storage.ChatStore.FileName))})");

@@ -11,11 +11,19 @@ internal sealed class ApiKeyCheck(string key) : IEndpointFilter
 
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        string given = context.HttpContext.Request.Headers.Authorization.ToString();
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), _expected))
+        Verify(context.HttpContext, _expected);
+        return next(context);
+    }
+
+    /// <summary>The same check for requests answered before routing (the gateway's).</summary>
+    public static void Verify(HttpContext http, string key) => Verify(http, Encoding.UTF8.GetBytes("Bearer " + key));
+
+    private static void Verify(HttpContext http, byte[] expected)
+    {
+        string given = http.Request.Headers.Authorization.ToString();
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), expected))
             throw new ApiException(401, given.Length == 0
                 ? "this server needs an API key: send 'Authorization: Bearer KEY'"
                 : "the API key is not valid", code: "invalid_api_key");
-        return next(context);
     }
 }

@@ -21,8 +21,8 @@ internal static class HealthEndpoints
                 w.WriteEndObject();
             }, loading ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
         });
-        app.MapGet("/metrics", (ModelPool pool, ServerMetrics metrics) =>
-            Results.Text(metrics.Render(pool), "text/plain; version=0.0.4"));
+        app.MapGet("/metrics", (ModelPool pool, ServerMetrics metrics, Remote.RemoteEndpoints remote) =>
+            Results.Text(metrics.Render(pool, remote), "text/plain; version=0.0.4"));
         return app;
     }
 }

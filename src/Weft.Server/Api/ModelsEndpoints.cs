@@ -1,5 +1,6 @@
 // GET /v1/models and GET /v1/models/{id}: every model in the models folder (GGUF files and checkpoint folders) and the
-// pull caches, with its metadata, its card and the catalog entry it matches (id and published openness).
+// pull caches, with its metadata, its card and the catalog entry it matches (id and published openness); then the
+// remote endpoints' models (marked remote).
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Weft.Catalog;
 using Weft.Catalog.Openness;
 using Weft.Server.Hosting;
+using Weft.Server.Remote;
 
 namespace Weft.Server.Api;
 
@@ -14,7 +16,7 @@ internal static class ModelsEndpoints
 {
     public static RouteGroupBuilder MapModels(this RouteGroupBuilder v1)
     {
-        v1.MapGet("/models", async (HttpContext http, ModelPool pool, ServerOptions options) =>
+        v1.MapGet("/models", async (HttpContext http, ModelPool pool, ServerOptions options, RemoteEndpoints remote) =>
         {
             var entries = pool.Catalog.List();
             var loaded = LoadedIds(pool);
@@ -24,13 +26,21 @@ internal static class ModelsEndpoints
                 w.WriteString("object", "list");
                 w.WriteStartArray("data");
                 foreach (var e in entries) Write(w, e, loaded, options.Parallel);
+                foreach (var (id, replicas) in remote.Models())
+                    if (pool.Catalog.Find(id) == null) RemoteModelsJson.Write(w, id, replicas); // a local model of that id is served locally
                 w.WriteEndArray();
                 w.WriteEndObject();
             });
         });
-        v1.MapGet("/models/{**id}", async (HttpContext http, ModelPool pool, ServerOptions options, string id) =>
+        v1.MapGet("/models/{**id}", async (HttpContext http, ModelPool pool, ServerOptions options, RemoteEndpoints remote, string id) =>
         {
-            var entry = pool.Catalog.Find(id) ?? throw ApiException.NotFound($"the model '{id}' does not exist", "model");
+            var entry = pool.Catalog.Find(id);
+            if (entry == null && remote.Replicas(id) is { Count: > 0 } replicas)
+            {
+                await Json.WriteAsync(http.Response, w => RemoteModelsJson.Write(w, id, replicas));
+                return;
+            }
+            if (entry == null) throw ApiException.NotFound($"the model '{id}' does not exist", "model");
             await Json.WriteAsync(http.Response, w => Write(w, entry, LoadedIds(pool), options.Parallel));
         });
         return v1;

@@ -25,7 +25,7 @@ public sealed class ServerMetrics
         Interlocked.Add(ref _generationTicks, r.GenerationTime.Ticks);
     }
 
-    public string Render(ModelPool pool)
+    public string Render(ModelPool pool, Remote.RemoteEndpoints? remote = null)
     {
         var loaded = pool.Loaded;
         var sb = new StringBuilder();
@@ -48,7 +48,26 @@ public sealed class ServerMetrics
         Metric("models_loaded", "gauge", "Models in memory", loaded.Count);
         Metric("prompt_tokens_reused", "gauge", "Prompt tokens found in a slot's cache instead of evaluated, by the models in memory since they loaded", loaded.Sum(m => m.PromptTokensReused));
         Metric("prompt_tokens_copied", "gauge", "Of those, prompt tokens copied from another slot's cache", loaded.Sum(m => m.PromptTokensCopied));
+        if (remote is { All.Count: > 0 }) RemoteMetrics(sb, remote.All);
         return sb.ToString();
+    }
+
+    /// <summary>Per remote endpoint, labelled endpoint="NAME": requests forwarded, errors, seconds spent, up, under way.</summary>
+    private static void RemoteMetrics(StringBuilder sb, IReadOnlyList<Remote.RemoteEndpoint> endpoints)
+    {
+        void Family(string name, string type, string help, Func<Remote.RemoteEndpoint, double> value)
+        {
+            sb.Append("# HELP weft_remote_").Append(name).Append(' ').Append(help).Append('\n');
+            sb.Append("# TYPE weft_remote_").Append(name).Append(' ').Append(type).Append('\n');
+            foreach (var e in endpoints)
+                sb.Append("weft_remote_").Append(name).Append("{endpoint=\"").Append(e.Name.Replace("\\", "\\\\").Replace("\"", "\\\""))
+                    .Append("\"} ").Append(value(e).ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        }
+        Family("requests_total", "counter", "Requests forwarded to the endpoint (each retry counts)", e => e.Requests);
+        Family("errors_total", "counter", "Forwarded requests that failed or were answered with an error", e => e.Errors);
+        Family("request_seconds_total", "counter", "Seconds forwarded requests took, summed (divide by requests for the mean)", e => e.Latency.TotalSeconds);
+        Family("up", "gauge", "1 while the endpoint takes requests, 0 while it is out", e => e.Up ? 1 : 0);
+        Family("outstanding", "gauge", "Requests under way at the endpoint", e => e.Outstanding);
     }
 
     private static double PerSecond(long count, long ticks) => ticks == 0 ? 0 : count / TimeSpan.FromTicks(ticks).TotalSeconds;

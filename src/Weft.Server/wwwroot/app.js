@@ -85,6 +85,7 @@ function formatCount(n) {
 function describeModel(m) {
   const meta = m.meta ?? {};
   if (meta.error) return 'cannot be loaded';
+  if (meta.remote) return `remote · ${(meta.endpoints ?? []).filter(e => e.up).length} of ${(meta.endpoints ?? []).length} up`;
   return [meta.architecture, meta.type, meta.parameters ? `${formatCount(meta.parameters)} params` : null].filter(Boolean).join(' · ');
 }
 
@@ -92,6 +93,8 @@ function describeModel(m) {
 function modelDetails(m) {
   const meta = m.meta ?? {};
   if (meta.error) return meta.error;
+  if (meta.remote) return [(meta.endpoints ?? []).map(e => e.name).join(', '),
+    meta.price ? `$${meta.price.input} in / $${meta.price.output} out per million tokens` : null].filter(Boolean).join(' · ');
   return [meta.name, meta.context_length ? `context ${meta.context_length}` : null,
     meta.bytes ? `${formatCount(meta.bytes)}B on disk` : null, meta.loaded ? 'loaded' : null].filter(Boolean).join(' · ');
 }
