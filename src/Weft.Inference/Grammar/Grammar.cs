@@ -46,4 +46,11 @@ public sealed class Grammar
 
     /// <summary>A matcher at the start of the grammar.</summary>
     public GrammarMatcher CreateMatcher() => new(new GrammarStacks(this));
+
+    /// <summary>Whether the whole of <paramref name="text"/> is a sentence of the grammar.</summary>
+    public bool Matches(string text)
+    {
+        var m = CreateMatcher();
+        return m.Accept(text) && m.IsComplete;
+    }
 }

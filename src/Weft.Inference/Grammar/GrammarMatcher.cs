@@ -110,22 +110,3 @@ internal readonly record struct Utf8Partial(int Value, int Need, int Min)
         return lo <= hi && stacks.AcceptsAnyIn(state, lo, hi);
     }
 }
-
-public static class GrammarMatcherExtensions
-{
-    /// <summary>Whether the whole of <paramref name="text"/> is a sentence of <paramref name="grammar"/>.</summary>
-    public static bool Matches(this Grammar grammar, string text)
-    {
-        ArgumentNullException.ThrowIfNull(grammar);
-        var m = grammar.CreateMatcher();
-        return m.Accept(text) && m.IsComplete;
-    }
-
-    /// <summary>Whether <paramref name="text"/> can be continued into a sentence of <paramref name="grammar"/>.</summary>
-    public static bool IsPrefixOf(this Grammar grammar, string text)
-    {
-        ArgumentNullException.ThrowIfNull(grammar);
-        var m = grammar.CreateMatcher();
-        return m.Accept(text);
-    }
-}
