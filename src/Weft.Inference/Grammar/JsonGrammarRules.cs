@@ -28,10 +28,15 @@ internal static class JsonGrammarRules
         ["day30"] = "\"0\" [1-9] | [12] [0-9] | \"30\"",
         ["day28"] = "\"0\" [1-9] | \"1\" [0-9] | \"2\" [0-8]",
         ["hour"] = "[01] [0-9] | \"2\" [0-3]",
-        ["time"] = "hour \":\" [0-5] [0-9] \":\" [0-5] [0-9] ( \".\" [0-9]{1,6} )? ( \"Z\" | [+-] hour \":\" [0-5] [0-9] )",
+        ["time"] = "hour \":\" [0-5] [0-9] \":\" [0-5] [0-9] ( \".\" [0-9]{1,6} )? ( \"Z\" | [+-] offset )",
+        // UTC offsets as they occur (and as .NET parses them): up to 14 hours
+        ["offset"] = "( \"0\" [0-9] | \"1\" [0-3] ) \":\" [0-5] [0-9] | \"14:00\"",
         ["date-time"] = "date \"T\" time",
         ["uuid"] = "hex{8} \"-\" hex{4} \"-\" hex{4} \"-\" hex{4} \"-\" hex{12}",
-        ["email"] = "[a-zA-Z0-9_+-]{1,32} ( \".\" [a-zA-Z0-9_+-]{1,32} ){0,3} \"@\" [a-zA-Z0-9]{1,32} ( \".\" [a-zA-Z0-9]{1,32} ){1,3}",
+        // dot-separated labels that start and end with a letter or digit; local part under RFC 5321's 64 characters
+        ["email"] = "email-label ( \".\" email-label ){0,2} \"@\" domain-label ( \".\" domain-label ){0,2} \".\" [a-zA-Z] [a-zA-Z0-9]{1,20}",
+        ["email-label"] = "[a-zA-Z0-9] ( [a-zA-Z0-9_+-]{0,14} [a-zA-Z0-9] )?",
+        ["domain-label"] = "[a-zA-Z0-9] ( [a-zA-Z0-9-]{0,30} [a-zA-Z0-9] )?",
     };
 
     /// <summary>What each rule uses, so that only the needed ones are written.</summary>
@@ -45,9 +50,10 @@ internal static class JsonGrammarRules
         ["integer"] = ["digits-int"],
         ["number"] = ["integer"],
         ["date"] = ["day31", "day30", "day28"],
-        ["time"] = ["hour"],
+        ["time"] = ["hour", "offset"],
         ["date-time"] = ["date", "time"],
         ["uuid"] = ["hex"],
+        ["email"] = ["email-label", "domain-label"],
     };
 
     /// <summary>The string formats with a grammar.</summary>

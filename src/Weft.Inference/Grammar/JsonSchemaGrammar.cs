@@ -27,13 +27,15 @@ internal sealed class JsonSchemaGrammar
     {
         "title", "description", "examples", "default", "$schema", "$id", "$comment", "deprecated", "readOnly", "writeOnly",
         "$defs", "definitions",
+        // OpenAPI's flag, not JSON Schema: validators ignore it, so null is not added (write type: [T, "null"])
+        "nullable",
     };
 
     private static readonly HashSet<string> s_keywords = new(StringComparer.Ordinal)
     {
         "type", "properties", "required", "additionalProperties", "items", "prefixItems", "minItems", "maxItems",
         "enum", "const", "anyOf", "oneOf", "allOf", "$ref", "minLength", "maxLength", "pattern", "format",
-        "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "nullable",
+        "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
     };
 
     private readonly JsonElement _root;
@@ -143,7 +145,6 @@ internal sealed class JsonSchemaGrammar
         }
 
         var types = Types(s, path);
-        if (s.TryGetProperty("nullable", out var nullable) && nullable.ValueKind == JsonValueKind.True && !types.Contains("null")) types.Add("null");
         var bodies = types.Select(t => TypeExpression(s, t, path)).ToList();
         return bodies.Count == 1 && IsName(bodies[0]) ? bodies[0] : Rule(Hint(path, string.Join("-", types)), string.Join(" | ", bodies));
     }
