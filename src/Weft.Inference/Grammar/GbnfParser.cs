@@ -8,11 +8,14 @@ internal sealed class GbnfParser
 {
     /// <summary>Most repetitions a {m,n} may ask for; more would compile into that many rules.</summary>
     public const int MaxRepetition = 10_000;
+    /// <summary>Deepest nesting of groups (the parser recurses once per level).</summary>
+    public const int MaxNesting = 200;
 
     private readonly string _text;
     private int _pos;
     private int _line = 1;
     private int _lineStart;
+    private int _nesting;
 
     private GbnfParser(string text) => _text = text;
 
@@ -127,8 +130,9 @@ internal sealed class GbnfParser
             if (AtEnd || Peek == '|' || Peek == ')' || Peek == '\n') break;
             var item = ParseAtom(nested);
             SkipSpace(newlines: false);
-            while (Peek is '*' or '+' or '?' or '{')
+            for (int quantifiers = 0; Peek is '*' or '+' or '?' or '{'; quantifiers++)
             {
+                if (quantifiers == 4) throw Error("more than four repetition operators in a row");
                 item = ParseQuantifier(item);
                 SkipSpace(newlines: false);
             }
@@ -189,12 +193,14 @@ internal sealed class GbnfParser
         }
         if (c == '(')
         {
+            if (++_nesting > MaxNesting) throw Error($"groups nest deeper than {MaxNesting} levels");
             Advance();
             SkipSpace(newlines: true);
             var inner = ParseAlternatives(nested: true);
             SkipSpace(newlines: true);
             if (Peek != ')') throw new GrammarException("unbalanced '(': no ')' closes it", line, column);
             Advance();
+            _nesting--;
             return inner;
         }
         if (IsNameChar(c))

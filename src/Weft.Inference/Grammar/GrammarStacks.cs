@@ -21,12 +21,14 @@ internal sealed class GrammarStacks
     private readonly List<int[]?> _ascii = [];
     private readonly Dictionary<int[], int> _stateIds = new(new SequenceComparer());
     private readonly Dictionary<long, int> _wide = [];
+    private readonly Stack<(int Pos, int Parent)> _work = new();
+    private readonly HashSet<long> _entered = [];
 
     public GrammarStacks(Grammar grammar)
     {
         _g = grammar;
         var tops = new List<int>();
-        foreach (int start in _g.Alternatives[_g.Root]) Expand(start, EmptyStack, tops, 0);
+        foreach (int start in _g.Alternatives[_g.Root]) Expand(start, EmptyStack, tops);
         Start = Intern(tops);
     }
 
@@ -83,36 +85,45 @@ internal sealed class GrammarStacks
         {
             if (n == EmptyStack) continue;
             int pos = _nodePos[n];
-            if (_g.Sets[_g.Args[pos]].Contains(codePoint)) Expand(pos + 1, _nodeParent[n], tops, 0);
+            if (_g.Sets[_g.Args[pos]].Contains(codePoint)) Expand(pos + 1, _nodeParent[n], tops);
         }
         return Intern(tops);
     }
 
     /// <summary>Adds the stacks reached from <paramref name="pos"/> (with <paramref name="parent"/> below it) whose top
-    /// is a terminal, or the empty stack where the whole grammar ends.</summary>
-    private void Expand(int pos, int parent, List<int> output, int depth)
+    /// is a terminal, or the empty stack where the whole grammar ends. Iterative (chains of rules may be long), and each
+    /// (alternative, return node) pair is entered once.</summary>
+    private void Expand(int pos, int parent, List<int> output)
     {
-        if (depth > 100_000) throw new GrammarException("the grammar nests too deeply to match");
-        while (true)
+        _work.Clear();
+        _entered.Clear();
+        _work.Push((pos, parent));
+        while (_work.Count > 0)
         {
-            switch (_g.Kinds[pos])
+            var (p, par) = _work.Pop();
+            while (true)
             {
-                case Grammar.KindChars:
-                    output.Add(Node(pos, parent));
-                    return;
-                case Grammar.KindRule:
-                    int ret = Node(pos + 1, parent);
-                    foreach (int start in _g.Alternatives[_g.Args[pos]]) Expand(start, ret, output, depth + 1);
-                    return;
-                default: // end of an alternative: return to the parent
-                    if (parent == EmptyStack)
-                    {
-                        output.Add(EmptyStack);
-                        return;
-                    }
-                    pos = _nodePos[parent];
-                    parent = _nodeParent[parent];
+                byte kind = _g.Kinds[p];
+                if (kind == Grammar.KindChars)
+                {
+                    output.Add(Node(p, par));
                     break;
+                }
+                if (kind == Grammar.KindRule)
+                {
+                    int ret = Node(p + 1, par);
+                    foreach (int start in _g.Alternatives[_g.Args[p]])
+                        if (_entered.Add((long)start << 32 | (uint)ret)) _work.Push((start, ret));
+                    break;
+                }
+                // end of an alternative: return to the parent
+                if (par == EmptyStack)
+                {
+                    output.Add(EmptyStack);
+                    break;
+                }
+                p = _nodePos[par];
+                par = _nodeParent[par];
             }
         }
     }

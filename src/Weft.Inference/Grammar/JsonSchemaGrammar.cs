@@ -38,6 +38,9 @@ internal sealed class JsonSchemaGrammar
         "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
     };
 
+    /// <summary>Longest declared name kept apart from extra keys (the key grammar has a rule per character).</summary>
+    private const int MaxKeyLength = 200;
+
     private readonly JsonElement _root;
     private readonly List<(string Name, string Body)> _rules = [];
     private readonly Dictionary<string, string> _byBody = new(StringComparer.Ordinal);
@@ -399,6 +402,8 @@ internal sealed class JsonSchemaGrammar
     private string OtherKey(IEnumerable<string> names, string path)
     {
         var plain = names.Where(n => n.All(c => c >= 0x20 && c != '"' && c != '\\')).Distinct().ToList();
+        if (plain.Any(n => n.Length > MaxKeyLength))
+            throw GrammarException.Unsupported("additionalProperties", path, $"beside property names longer than {MaxKeyLength} characters");
         Use("char");
         if (plain.Count == 0) return Use("string");
         string free = Rule("free-key-rest", $"{Use("char")}* \"\\\"\"");

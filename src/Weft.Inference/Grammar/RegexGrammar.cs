@@ -13,6 +13,7 @@ internal sealed class RegexGrammar
     private readonly string _p;
     private readonly string _path;
     private int _i;
+    private int _depth;
 
     private RegexGrammar(string pattern, string path)
     {
@@ -93,6 +94,7 @@ internal sealed class RegexGrammar
         switch (c)
         {
             case '(':
+                if (++_depth > GbnfParser.MaxNesting) throw Fail($"groups nest deeper than {GbnfParser.MaxNesting} levels");
                 _i++;
                 if (!AtEnd && _p[_i] == '?')
                 {
@@ -108,6 +110,7 @@ internal sealed class RegexGrammar
                 string inner = Alternatives();
                 if (AtEnd || _p[_i] != ')') throw Fail("unbalanced '('");
                 _i++;
+                _depth--;
                 return $"( {inner} )";
             case '[':
                 return Set(Class());

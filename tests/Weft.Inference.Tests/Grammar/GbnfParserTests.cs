@@ -87,4 +87,14 @@ public class GbnfParserTests
         var e = Assert.Throws<GrammarException>(() => G.Parse("root ::= a\na ::= b? a \"x\" | \"y\"\nb ::= \"z\""));
         Assert.Contains("left-recursive", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void HostileNestingIsRefusedNotOverflowed()
+    {
+        Assert.Contains("nest deeper", Assert.Throws<GrammarException>(() => G.Parse("root ::= " + new string('(', 100_000) + "\"a\"" + new string(')', 100_000))).Message, StringComparison.Ordinal);
+        Assert.Contains("repetition operators", Assert.Throws<GrammarException>(() => G.Parse("root ::= \"a\"" + new string('?', 100_000))).Message, StringComparison.Ordinal);
+        var chain = string.Join("\n", Enumerable.Range(0, 5000).Select(i => $"r{i} ::= r{i + 1} \"x\"")) + "\nr5000 ::= \"y\"\nroot ::= r0";
+        Assert.True(G.Parse(chain).Matches("y" + new string('x', 5000))); // a long chain of rules is no deep recursion
+        Assert.Contains("'pattern'", Assert.Throws<GrammarException>(() => G.FromJsonSchema($"{{\"type\":\"string\",\"pattern\":\"{new string('(', 5000)}a{new string(')', 5000)}\"}}")).Message, StringComparison.Ordinal);
+    }
 }
