@@ -37,7 +37,8 @@ public static class CliRunner
         or Weft.Evaluation.Storage.ResultFileException
         or Weft.Evaluation.Arena.ArenaVotesException
         or Weft.Catalog.Hub.HubException
-        or Weft.Catalog.CatalogException;
+        or Weft.Catalog.CatalogException
+        or Weft.Inference.Grammar.GrammarException;
 }
 
 /// <summary>A command line that parses but asks for something impossible.</summary>

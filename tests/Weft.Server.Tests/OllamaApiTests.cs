@@ -234,10 +234,8 @@ public class OllamaApiTests(ServerFixture fixture) : IClassFixture<ServerFixture
     }
 
     [Theory]
-    [InlineData("/api/chat", "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"format\":\"json\"}", "'format'")]
-    [InlineData("/api/chat", "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"format\":{\"type\":\"object\"}}", "'format'")]
-    [InlineData("/api/generate", "{\"model\":\"chat\",\"prompt\":\"hi\",\"format\":\"json\"}", "'format'")]
-    [InlineData("/api/generate", "{\"model\":\"chat\",\"prompt\":\"hi\",\"stream\":false,\"format\":{\"type\":\"object\"}}", "'format'")]
+    [InlineData("/api/chat", "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"format\":\"yaml\"}", "'format'")]
+    [InlineData("/api/generate", "{\"model\":\"chat\",\"prompt\":\"hi\",\"stream\":false,\"format\":{\"type\":\"object\",\"minProperties\":1}}", "'minProperties'")]
     [InlineData("/api/chat", "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]}", "'tools'")]
     [InlineData("/api/chat", "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"images\":[\"iVBORw0KGgo=\"]}]}", "'messages[0].images'")]
     [InlineData("/api/chat", "{\"model\":\"chat\",\"messages\":[{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"function\":{\"name\":\"f\"}}]}]}", "'messages[0].tool_calls'")]

@@ -130,7 +130,7 @@ public class OllamaSharpTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         Assert.Equal(HttpStatusCode.NotFound, Assert.IsType<HttpRequestException>(missing).StatusCode);
         var format = await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
-            await foreach (var _ in client.ChatAsync(new ChatRequest { Model = "chat", Messages = Conversation, Format = "json" })) { }
+            await foreach (var _ in client.ChatAsync(new ChatRequest { Model = "chat", Messages = Conversation, Format = "yaml" })) { }
         });
         Assert.Contains("'format'", format.Message, StringComparison.Ordinal);
     }

@@ -19,13 +19,16 @@ internal static class ChatVerb
         var count = new Option<int>("-n", "--n-predict") { Description = "most tokens per answer", DefaultValueFactory = _ => 512 };
         var sampling = new SamplingFlags();
         var lora = new LoraFlags();
+        var grammar = new GrammarFlags();
         var threads = Common.ThreadsOption();
         var ctx = Common.ContextOption();
         var cmd = new Command("chat", "Chat with a model in the terminal (/reset starts over, /exit quits)") { model, system, template, count, threads, ctx };
         sampling.AddTo(cmd);
         lora.AddTo(cmd);
+        grammar.AddTo(cmd);
         cmd.SetAction(r =>
         {
+            var constraint = grammar.Read(r); // every answer follows it
             int n = r.GetValue(count);
             if (n < 1) throw new UsageException("-n must be at least 1");
             var options = sampling.Read(r);
@@ -75,6 +78,7 @@ internal static class ChatVerb
                     MaxTokens = Math.Min(n, context - prompt.Length),
                     Sampling = options,
                     StopAtEndOfGeneration = true,
+                    Grammar = constraint,
                 }, (_, piece) => { stdout.Write(piece); stdout.Flush(); });
                 stdout.WriteLine();
                 messages.Add(ChatMessage.Text("assistant", result.Text));

@@ -1,4 +1,5 @@
-// weft run MODEL (--prompt TEXT | --prompt-ids 1,2,3) [-n N] [--temp T] …: generate, streaming text (or ids with --ids).
+// weft run MODEL (--prompt TEXT | --prompt-ids 1,2,3) [-n N] [--temp T] [--grammar-file F | --json-schema F] …: generate,
+// streaming text (or ids with --ids).
 using System.CommandLine;
 using Weft.Inference.Generation;
 using Weft.Inference.Sampling;
@@ -18,6 +19,7 @@ internal static class RunVerb
         var count = new Option<int>("-n", "--n-predict") { Description = "tokens to generate", DefaultValueFactory = _ => 128 };
         var sampling = new SamplingFlags();
         var lora = new LoraFlags();
+        var grammar = new GrammarFlags();
         var ids = new Option<bool>("--ids") { Description = "print only the generated token ids, as one comma-separated line" };
         var stops = new Option<string[]>("--stop") { Description = "stop string (repeatable)", AllowMultipleArgumentsPerToken = false };
         var ignoreEos = new Option<bool>("--ignore-eos") { Description = "keep generating past end-of-generation tokens" };
@@ -26,8 +28,11 @@ internal static class RunVerb
         var cmd = new Command("run", "Generate text from a prompt") { model, prompt, promptIds, count, ids, stops, ignoreEos, threads, ctx };
         sampling.AddTo(cmd);
         lora.AddTo(cmd);
+        grammar.AddTo(cmd);
         cmd.SetAction(r =>
         {
+            var constraint = grammar.Read(r);
+            if (constraint != null && r.GetValue(ids)) throw new UsageException("--grammar-file and --json-schema constrain text; they do not go with --ids");
             if ((r.GetValue(prompt) == null) == (r.GetValue(promptIds) == null))
                 throw new UsageException("give exactly one of --prompt and --prompt-ids");
             int n = r.GetValue(count);
@@ -51,6 +56,7 @@ internal static class RunVerb
                 Sampling = sampling.Read(r),
                 StopStrings = r.GetValue(stops) ?? [],
                 StopAtEndOfGeneration = !r.GetValue(ignoreEos) && tokenizer != null,
+                Grammar = constraint,
             };
             var stdout = Console.Out;
             var result = generator.Generate(request, (_, piece) =>

@@ -1,4 +1,5 @@
 // What to generate: the prompt (as token ids), how much, how to sample, when to stop.
+using Weft.Inference.Grammar;
 using Weft.Inference.Sampling;
 
 namespace Weft.Inference.Generation;
@@ -19,6 +20,12 @@ public sealed record GenerationRequest
     public int? LogProbabilities { get; init; }
     /// <summary>Tokens of KV context this request may use (prompt and generated); null: all the session or slot holds.</summary>
     public int? ContextSize { get; init; }
+    /// <summary>
+    /// Constrains the generated text to this grammar (null: free text): refused tokens are masked before the sampler
+    /// chain, end-of-generation tokens are allowed only where the grammar may end, and generation ends when the text is
+    /// complete and nothing can follow. Needs a tokenizer. Log-probabilities stay those of the unmasked logits.
+    /// </summary>
+    public Grammar.Grammar? Grammar { get; init; }
 
     /// <summary>The context this request runs with on a session or slot of <paramref name="available"/> tokens.</summary>
     public int EffectiveContext(int available) => ContextSize is int n ? Math.Min(n, available) : available;

@@ -1,6 +1,7 @@
 // The per-request side of generation, one step at a time: sample from the step's logits, stop checks, streaming
 // text. Generator drives one of these over a DecoderSession; a batch scheduler drives many over one DecoderBatch.
 using System.Text;
+using Weft.Inference.Grammar;
 using Weft.Inference.Sampling;
 using Weft.Inference.Stopping;
 using Weft.Models;
@@ -20,6 +21,8 @@ public sealed class GenerationState
     private readonly StringBuilder _text = new();
     private readonly List<TokenProbabilities>? _probabilities;
     private readonly ProbabilitySink? _probabilitySink;
+    private readonly TokenConstraint? _constraint;
+    private readonly float[]? _masked;
 
     /// <param name="tokenizer">turns tokens into text; null generates ids only (no text, no stop strings).</param>
     /// <param name="probabilitySink">receives each token's log-probabilities when the request asks for them.</param>
@@ -37,6 +40,11 @@ public sealed class GenerationState
         _sampler = new SamplerChain(request.Sampling, vocabSize);
         _decoder = tokenizer?.CreateStreamingDecoder();
         _matcher = request.StopStrings.Count > 0 ? new StopStringMatcher(request.StopStrings) : null;
+        if (request.Grammar != null)
+        {
+            _constraint = new TokenConstraint(request.Grammar, tokenizer ?? throw new ArgumentException("a grammar needs a tokenizer"));
+            _masked = new float[vocabSize];
+        }
     }
 
     /// <summary>Throws when <paramref name="request"/> cannot run on a context of <paramref name="contextSize"/> tokens
@@ -52,6 +60,8 @@ public sealed class GenerationState
             if ((uint)t >= (uint)vocabSize) throw new ArgumentException($"token id {t} is outside the vocabulary (0 to {vocabSize - 1})");
         if (request.StopStrings.Count > 0 && tokenizer == null)
             throw new ArgumentException("stop strings need a tokenizer");
+        if (request.Grammar != null && tokenizer == null)
+            throw new ArgumentException("a grammar needs a tokenizer");
     }
 
     public GenerationRequest Request => _request;
@@ -70,7 +80,17 @@ public sealed class GenerationState
         if (Done) return -1;
         if (_generated.Count >= _request.MaxTokens) return End(FinishReason.Length);
         if (cancel.IsCancellationRequested) return End(FinishReason.Cancelled);
-        int token = _sampler.Sample(logits, history);
+        int token;
+        if (_constraint != null)
+        {
+            // nothing but an end is allowed (complete), or nothing at all (the vocabulary cannot spell what must follow)
+            if (_constraint.ContinuationCount == 0) return End(FinishReason.EndOfGeneration);
+            _constraint.Apply(logits, _masked!);
+            token = _sampler.Sample(_masked!, history);
+            if (_tokenizer!.IsEog(token)) return End(FinishReason.EndOfGeneration);
+            if (!_constraint.Accept(token)) throw new InvalidOperationException($"the grammar refused token {token}, which its mask allowed");
+        }
+        else token = _sampler.Sample(logits, history);
         if (_request.StopAtEndOfGeneration && _tokenizer != null && _tokenizer.IsEog(token)) return End(FinishReason.EndOfGeneration);
         _generated.Add(token);
         if (_probabilities != null)

@@ -38,5 +38,6 @@ internal static class SamplingFields
         // an empty stop string would stop everywhere: it is dropped, as Ollama drops it
         StopStrings = [.. r.StringOrStrings("stop", 16).Where(s => s.Length > 0)],
         StopAtEndOfGeneration = true,
+        Grammar = ResponseFormatFields.Read(r),
     };
 }

@@ -1,5 +1,5 @@
 // The request fields /api/chat and /api/generate share: "options" (Ollama's Modelfile parameters) as a generation
-// request, "stream", "keep_alive", and the fields Weft refuses rather than ignores ("format", "think", "tools").
+// request, "stream", "keep_alive", "format" (JSON or a schema), and the fields Weft refuses rather than ignores ("think", "tools").
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -70,6 +70,7 @@ internal static partial class OllamaOptions
             StopStrings = has ? Stops(options) : [],
             StopAtEndOfGeneration = true,
             ContextSize = context,
+            Grammar = ResponseFormatFields.Ollama(body),
         };
     }
 
@@ -111,9 +112,6 @@ internal static partial class OllamaOptions
     /// <summary>Refuses what Weft cannot honour yet, naming the field, rather than answering as if it had.</summary>
     public static void RefuseUnsupported(JsonRequest body)
     {
-        // "format": "json" or a JSON schema needs grammar-constrained sampling, which Weft does not have; "" means none
-        if (body.Get("format") is { } f && !(f.ValueKind == JsonValueKind.String && f.GetString()!.Length == 0))
-            throw ApiException.BadRequest("'format' (JSON mode and structured outputs) is not supported: this server has no grammar-constrained sampling yet; leave 'format' out and ask for JSON in the prompt", "format");
         if (body.Get("tools") is { } t && !(t.ValueKind == JsonValueKind.Array && t.GetArrayLength() == 0))
             throw ApiException.BadRequest("'tools' (tool calling) is not supported by this server yet", "tools");
         if (body.Get("think") is { } think && !(think.ValueKind == JsonValueKind.False || (think.ValueKind == JsonValueKind.String && think.GetString() is "" or "false")))
