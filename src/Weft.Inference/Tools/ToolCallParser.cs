@@ -45,7 +45,8 @@ public static class ToolCallParser
             if (at < 0)
             {
                 if (!partial) return Plain(start);
-                return Held(start, text.Length - Math.Max(PrefixOverlap(text, fixedPart), TrailingWhitespace(text, start)));
+                int overlap = PrefixOverlap(text, fixedPart);
+                return Held(start, text.Length - overlap - TrailingWhitespace(text[..^overlap], start));
             }
             content = text[start..at].TrimEnd();
             var open = Marker(text, at, opening);
@@ -104,7 +105,8 @@ public static class ToolCallParser
             var members = new List<JsonScan.Member>();
             var status = JsonScan.Object(text, pos, members, out int end);
             if (status == ScanStatus.Invalid) return (status, null, pos);
-            string? name = null, id = null;
+            // an id inside the object (Mistral's) comes after the name, too late for a streamed call's first delta: ours is used
+            string? name = null;
             JsonScan.Member? args = null;
             foreach (var m in members)
             {
@@ -114,16 +116,16 @@ public static class ToolCallParser
                     if (text[m.ValueStart] != '"') return (ScanStatus.Invalid, null, pos);
                     name = JsonScan.Unquote(text[m.ValueStart..m.ValueEnd]);
                 }
-                else if (m.Key == format.ArgumentsKey || (format.Fallback && m.Key is "arguments" or "parameters")) args = m;
-                else if (m.Key == format.IdKey && m.Complete && text[m.ValueStart] == '"') id = JsonScan.Unquote(text[m.ValueStart..m.ValueEnd]);
+                // models trained on one key sometimes write the other
+                else if (m.Key == format.ArgumentsKey || m.Key is "arguments" or "parameters") args = m;
             }
             string arguments = args is not { } a ? ""
                 : text[a.ValueStart] == '"' ? (a.Complete ? JsonScan.Unquote(text[a.ValueStart..a.ValueEnd]) : "")
                 : text[a.ValueStart..a.ValueEnd];
             if (status == ScanStatus.Incomplete)
-                return (status, name == null ? null : new PartialCall(name, arguments, id, false), pos);
+                return (status, name == null ? null : new PartialCall(name, arguments, null, false), pos);
             if (name == null || name.Length == 0) return (ScanStatus.Invalid, null, pos);
-            return (status, new PartialCall(name, args == null ? "{}" : arguments, id, true), end);
+            return (status, new PartialCall(name, args == null ? "{}" : arguments, null, true), end);
         }
 
         int nameEnd = pos;
