@@ -125,6 +125,38 @@ public sealed class ToolCallingTests : IAsyncLifetime
         Assert.True(json.GetProperty("usage").GetProperty("prompt_tokens").GetInt32() > plain.GetProperty("usage").GetProperty("prompt_tokens").GetInt32() + 50);
     }
 
+    [Fact]
+    public async Task OllamaChatAnswersCallsWithObjectArgumentsWholeAndStreamed()
+    {
+        // tool_choice is Weft's addition to Ollama's request, to force the call here
+        string body = $$"""{"model": "tools", "messages": [{"role": "user", "content": "What time is it?"}], "stream": false, "options": {"num_predict": 4, "temperature": 0}, "tools": [{{GetTime}}], "tool_choice": {{Named}}}""";
+        var (status, json, _) = await RawHttp.PostAsync(_server.Http, "/api/chat", body);
+        Assert.Equal(HttpStatusCode.OK, status);
+        var call = Assert.Single(json.GetProperty("message").GetProperty("tool_calls").EnumerateArray());
+        Assert.Equal("get_time", call.GetProperty("function").GetProperty("name").GetString());
+        Assert.Equal(JsonValueKind.Object, call.GetProperty("function").GetProperty("arguments").ValueKind);
+
+        using var req = new HttpRequestMessage(HttpMethod.Post, "/api/chat") { Content = new StringContent(body.Replace("\"stream\": false", "\"stream\": true", StringComparison.Ordinal), Encoding.UTF8, "application/json") };
+        using var res = await _server.Http.SendAsync(req);
+        var lines = (await res.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var streamed = lines.Where(l => l.GetProperty("message").TryGetProperty("tool_calls", out _)).SelectMany(l => l.GetProperty("message").GetProperty("tool_calls").EnumerateArray()).ToList();
+        Assert.Equal("get_time", Assert.Single(streamed).GetProperty("function").GetProperty("name").GetString());
+        Assert.True(lines[^1].GetProperty("done").GetBoolean());
+
+        // the call (arguments as an object) and its result (tool_name) in the next turn
+        string next = """
+            {"model": "tools", "stream": false, "options": {"num_predict": 2},
+             "messages": [{"role": "user", "content": "What time is it?"},
+                          {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "get_time", "arguments": {}}}]},
+                          {"role": "tool", "tool_name": "get_time", "content": "12:00"}]}
+            """;
+        var (nextStatus, nextJson, _) = await RawHttp.PostAsync(_server.Http, "/api/chat", next);
+        Assert.Equal(HttpStatusCode.OK, nextStatus);
+        var (_, alone, _) = await RawHttp.PostAsync(_server.Http, "/api/chat",
+            """{"model": "tools", "stream": false, "options": {"num_predict": 2}, "messages": [{"role": "user", "content": "What time is it?"}]}""");
+        Assert.True(nextJson.GetProperty("prompt_eval_count").GetInt32() > alone.GetProperty("prompt_eval_count").GetInt32() + 10);
+    }
+
     private OpenAIClient Sdk => new(new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(_server.BaseAddress, "/v1") });
 
     [Fact]

@@ -73,7 +73,7 @@ internal static class ChatMessages
             function.Set("name", Value.Of(name.GetString()!));
             function.Set("arguments", arguments);
             var d = new DictValue();
-            string id = call.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString()! : $"call{i}";
+            string id = call.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString()! : $"call{i:D5}"; // nine letters and digits, as Mistral's templates want
             d.Set("id", Value.Of(id));
             d.Set("type", Value.Of("function"));
             d.Set("function", function);

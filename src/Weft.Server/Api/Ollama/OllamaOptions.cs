@@ -114,10 +114,15 @@ internal static partial class OllamaOptions
         // "format": "json" or a JSON schema needs grammar-constrained sampling, which Weft does not have; "" means none
         if (body.Get("format") is { } f && !(f.ValueKind == JsonValueKind.String && f.GetString()!.Length == 0))
             throw ApiException.BadRequest("'format' (JSON mode and structured outputs) is not supported: this server has no grammar-constrained sampling yet; leave 'format' out and ask for JSON in the prompt", "format");
-        if (body.Get("tools") is { } t && !(t.ValueKind == JsonValueKind.Array && t.GetArrayLength() == 0))
-            throw ApiException.BadRequest("'tools' (tool calling) is not supported by this server yet", "tools");
         if (body.Get("think") is { } think && !(think.ValueKind == JsonValueKind.False || (think.ValueKind == JsonValueKind.String && think.GetString() is "" or "false")))
             throw ApiException.BadRequest("'think' is not supported by this server: its models answer without a separate thinking part", "think");
+    }
+
+    /// <summary>/api/generate has no tool calling (/api/chat has): a non-empty "tools" is refused.</summary>
+    public static void RefuseTools(JsonRequest body)
+    {
+        if (body.Get("tools") is { } t && !(t.ValueKind == JsonValueKind.Array && t.GetArrayLength() == 0))
+            throw ApiException.BadRequest("'tools' (tool calling) is for /api/chat; /api/generate takes none", "tools");
     }
 
     /// <summary>A non-empty "images" array is refused: Weft runs text-only models.</summary>
