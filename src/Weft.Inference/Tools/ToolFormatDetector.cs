@@ -73,11 +73,11 @@ public static class ToolFormatDetector
         {
             var (region2, _) = Difference(text, textAt, two);
             if (Locate(region2, NameA, ValueA, IdA) is { } first && Locate(region2, NameB, ValueB, IdB) is { } second && second.Start >= first.End)
-                between = region2[first.End..second.Start].Replace(IdB, "{id}", StringComparison.Ordinal);
+                between = region2[first.End..second.Start].Replace(IdB, ToolCallFormat.IdPlaceholder, StringComparison.Ordinal);
         }
         return new ToolCallFormat
         {
-            Opening = opening.Replace(IdA, "{id}", StringComparison.Ordinal),
+            Opening = opening.Replace(IdA, ToolCallFormat.IdPlaceholder, StringComparison.Ordinal),
             Closing = CutOpenTag(region[body.End..]),
             Between = between,
             Layout = body.Layout,
@@ -138,13 +138,14 @@ public static class ToolFormatDetector
             var argsMember = members.FirstOrDefault(m => m.ValueStart == argsAt);
             if (nameMember.Key == null || argsMember.Key == null) continue;
             var idMember = members.FirstOrDefault(m => region[m.ValueStart..m.ValueEnd] == "\"" + id + "\"");
-            string? head = nameMember.ValueStart < argsAt ? region[p..argsAt].Replace(name, "{0}", StringComparison.Ordinal).Replace(id, "{id}", StringComparison.Ordinal) : null;
-            string tail = region[argsEnd..end].Replace(id, "{id}", StringComparison.Ordinal);
+            string? head = nameMember.ValueStart < argsAt ? region[p..argsAt].Replace(name, "{0}", StringComparison.Ordinal).Replace(id, ToolCallFormat.IdPlaceholder, StringComparison.Ordinal) : null;
+            string tail = region[argsEnd..end].Replace(id, ToolCallFormat.IdPlaceholder, StringComparison.Ordinal);
             return new Body(p, end, ToolCallLayout.JsonObject, nameMember.Key, argsMember.Key, idMember.Key, "", head, tail);
         }
         if (nameEnd > argsAt) return null;
-        string separator = region[nameEnd..argsAt].Replace(id, "{id}", StringComparison.Ordinal);
+        string separator = region[nameEnd..argsAt];
         if (separator.Contains('{') || separator.Length > 32) return null;
+        separator = separator.Replace(id, ToolCallFormat.IdPlaceholder, StringComparison.Ordinal);
         return new Body(nameAt, argsEnd, ToolCallLayout.NameThenArguments, "name", "arguments", null, separator, null, "");
     }
 
