@@ -48,12 +48,14 @@ public sealed record ToolCallFormat
         Opening = "", Closing = "", Between = null, Layout = ToolCallLayout.JsonObject, Head = "{\"name\": \"{0}\", \"arguments\": ", Fallback = true,
     };
 
-    /// <summary>Text to put after the generation prompt so the model must write a call: the opening marker, and for a
-    /// named function its name up to the arguments.</summary>
+    /// <summary>Text to put after the generation prompt so the model must write a call: the opening marker (and in the
+    /// JSON layout the object's text up to the name), and for a named function its name up to the arguments.</summary>
     public string Prefill(string? name, string id)
     {
         string opening = Opening.Replace(IdPlaceholder, id, StringComparison.Ordinal);
-        if (name == null) return opening;
+        // any call: up to the name where the object starts with it (Llama's bare object has no marker to prefill)
+        if (name == null)
+            return Layout == ToolCallLayout.JsonObject && Head != null ? opening + Head[..Head.IndexOf("{0}", StringComparison.Ordinal)] : opening;
         if (Layout == ToolCallLayout.NameThenArguments) return opening + name + NameSeparator.Replace(IdPlaceholder, id, StringComparison.Ordinal);
         if (Head == null) return opening;
         string quoted = System.Text.Json.JsonSerializer.Serialize(name)[1..^1];

@@ -141,6 +141,16 @@ public class ToolCallParserTests
     }
 
     [Fact]
+    public void RequiredPrefillReachesTheNameWhereTheObjectStartsWithIt()
+    {
+        Assert.Equal("{\"name\": \"", Llama.Prefill(null, "x"));
+        Assert.Equal("<tool_call>\n{\"name\": \"", Hermes.Prefill(null, "x"));
+        Assert.Equal("<function=", FunctionTags.Prefill(null, "x"));
+        var a = ToolCallParser.Parse(Llama, Llama.Prefill(null, "x") + "get_time\", \"parameters\": {}}", Id);
+        Assert.Equal(["get_time|{}"], a.Calls.Select(c => c.Name + "|" + c.Arguments));
+    }
+
+    [Fact]
     public void PrefillAndEndOfANamedCallMakeAWholeCall()
     {
         foreach (var f in new[] { Hermes, Mistral, Llama, FunctionTags, CallIds })
