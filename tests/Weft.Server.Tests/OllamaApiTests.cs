@@ -238,7 +238,7 @@ public class OllamaApiTests(ServerFixture fixture) : IClassFixture<ServerFixture
     [InlineData("/api/generate", "{\"model\":\"chat\",\"prompt\":\"hi\",\"stream\":false,\"format\":{\"type\":\"object\",\"minProperties\":1}}", "'minProperties'")]
     [InlineData("/api/chat", "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]}", "'tools'")]
     [InlineData("/api/chat", "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"images\":[\"iVBORw0KGgo=\"]}]}", "'messages[0].images'")]
-    [InlineData("/api/chat", "{\"model\":\"chat\",\"messages\":[{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"function\":{\"name\":\"f\"}}]}]}", "'messages[0].tool_calls'")]
+    [InlineData("/api/generate", "{\"model\":\"chat\",\"prompt\":\"hi\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]}", "'tools'")]
     [InlineData("/api/generate", "{\"model\":\"chat\",\"prompt\":\"hi\",\"images\":[\"iVBORw0KGgo=\"]}", "'images'")]
     [InlineData("/api/generate", "{\"model\":\"chat\",\"prompt\":\"hi\",\"think\":true}", "'think'")]
     [InlineData("/api/generate", "{\"model\":\"chat\",\"prompt\":\"hi\",\"template\":\"{{ .Prompt }}\"}", "'template'")]

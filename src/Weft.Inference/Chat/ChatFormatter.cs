@@ -1,6 +1,7 @@
 // A model's conversation format: its chat template (or a chosen built-in) and BOS/EOS texts, rendering messages to prompt ids.
 using System.Text;
 using Weft.Inference.Templates;
+using Weft.Inference.Tools;
 using Weft.Models;
 using Weft.Tokenizers;
 
@@ -40,17 +41,24 @@ public sealed class ChatFormatter
         return new ChatFormatter(BuiltinTemplates.Choose(own, fallback), model.Tokenizer, source);
     }
 
-    public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt = true) =>
+    /// <summary>Whether the template takes tools and how it writes calls, found on first use by rendering probes.</summary>
+    public ToolSupport Tools => _tools ??= ToolFormatDetector.Detect(Template, BosText, EosText);
+    private ToolSupport? _tools;
+
+    /// <param name="variables">extra template variables (`tools`)</param>
+    public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt = true, IReadOnlyDictionary<string, Value>? variables = null) =>
         Template.Render(new ChatTemplateContext
         {
             Messages = messages, AddGenerationPrompt = addGenerationPrompt, BosToken = BosText, EosToken = EosText,
+            Variables = variables == null ? new(StringComparer.Ordinal) : new(variables, StringComparer.Ordinal),
         });
 
     /// <summary>The prompt ids: special-token texts in the rendered prompt are parsed as tokens, and BOS is added
     /// once when the vocabulary asks for it (a template that writes BOS itself does not get a second one).</summary>
-    public int[] Tokens(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt = true)
+    /// <param name="prefill">text the answer is made to start with, after the generation prompt (a call's opening marker)</param>
+    public int[] Tokens(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt = true, IReadOnlyDictionary<string, Value>? variables = null, string prefill = "")
     {
-        var ids = Tokenizer.Encode(Render(messages, addGenerationPrompt), addSpecial: false, parseSpecial: true);
+        var ids = Tokenizer.Encode(Render(messages, addGenerationPrompt, variables) + prefill, addSpecial: false, parseSpecial: true);
         if (!Tokenizer.AddBos || Tokenizer.Bos < 0 || (ids.Length > 0 && ids[0] == Tokenizer.Bos)) return ids;
         var withBos = new int[ids.Length + 1];
         withBos[0] = Tokenizer.Bos;

@@ -21,6 +21,9 @@ public sealed class ChatMessage
         return new ChatMessage(d);
     }
 
+    /// <summary>A message with these fields (a "role" string among them).</summary>
+    public static ChatMessage FromFields(DictValue fields) => new(fields);
+
     /// <summary>A message from a JSON object: "role" must be a string; "content" a string, an array of parts, null or absent.</summary>
     public static ChatMessage FromJson(JsonElement e, int index = 0)
     {

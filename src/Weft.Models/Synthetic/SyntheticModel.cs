@@ -64,6 +64,9 @@ public sealed record SyntheticModelSpec
     public bool RopeFactorsLongShort { get; init; }
     public float RopeAttnFactor { get; init; }
 
+    /// <summary>tokenizer.chat_template to write; null: none.</summary>
+    public string? ChatTemplate { get; init; }
+
     public int HeadWidth => HeadDim > 0 ? HeadDim : Embedding / Heads;
     public int VocabSize => VocabularyFrom != null ? VocabularyFromSize : Vocab;
 }
@@ -111,6 +114,7 @@ public static class SyntheticModel
         }
         w.Set(MetadataKeys.VocabSize(Arch), (uint)s.VocabSize);
         WriteVocabulary(w, s);
+        if (s.ChatTemplate != null) w.Set(MetadataKeys.ChatTemplate, s.ChatTemplate);
         AddWeights(w, s);
         w.Write(path);
     }

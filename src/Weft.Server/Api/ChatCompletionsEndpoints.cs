@@ -3,6 +3,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Weft.Inference.Generation;
+using Weft.Inference.Tools;
 using Weft.Server.Hosting;
 using Weft.Tokenizers;
 
@@ -20,13 +22,15 @@ internal static class ChatCompletionsEndpoints
             var body = await JsonRequest.ReadAsync(http.Request, http.RequestAborted);
             string modelId = body.RequiredString("model");
             var messages = ChatMessages.Read(body);
+            var tools = ToolFields.Read(body);
             bool stream = body.OptionalBool("stream", false);
             bool includeUsage = body.StreamIncludesUsage();
             int? logProbabilities = LogProbabilities(body);
             _ = body.OptionalInteger("n", 1, 1); // one choice per request
             var model = await pool.GetAsync(modelId);
-            var request = WeftFields.CompletionRequest(body, model, () => ChatPrompt.Tokens(model, messages), logProbabilities);
-            var responder = new ChatResponder("chatcmpl-" + Guid.NewGuid().ToString("N"), modelId, model.Tokenizer);
+            var plan = ToolPlan.For(model, tools);
+            var request = WeftFields.CompletionRequest(body, model, () => ChatPrompt.Tokens(model, messages, plan), logProbabilities);
+            var responder = new ChatResponder("chatcmpl-" + Guid.NewGuid().ToString("N"), modelId, model.Tokenizer, plan);
             await responder.RespondAsync(http, model, request, stream, includeUsage, metrics);
         });
         return v1;
@@ -42,20 +46,102 @@ internal static class ChatCompletionsEndpoints
         return wanted ? (int)(top ?? 0) : null;
     }
 
-    /// <summary>Chat choices: "message" or "delta", and logprobs as {"content": [{token, logprob, bytes, top_logprobs}]}.</summary>
-    internal sealed class ChatResponder(string id, string modelId, Tokenizer tokenizer) : CompletionResponder(id, modelId, tokenizer)
+    /// <summary>Chat choices: "message" or "delta" (with tool_calls when the request has tools), and logprobs as
+    /// {"content": [{token, logprob, bytes, top_logprobs}]}.</summary>
+    internal sealed class ChatResponder(string id, string modelId, Tokenizer tokenizer, ToolPlan? tools = null) : CompletionResponder(id, modelId, tokenizer)
     {
+        private readonly ToolCallStream? _stream = tools?.Stream();
+        private bool _prefilled;
+        private bool _called;
+
         protected override string WholeObject => "chat.completion";
         protected override string ChunkObject => "chat.completion.chunk";
         protected override bool OpeningChunk => true;
 
         protected override void HeadExtras(Utf8JsonWriter w) => w.WriteString("system_fingerprint", "weft");
 
+        protected override ChoicePart Whole(GenerationResult r)
+        {
+            if (tools == null) return base.Whole(r);
+            var answer = tools.Read(r.Text);
+            _called = answer.Calls.Count > 0;
+            return new ChoicePart(false, false, _called && answer.Content.Length == 0 ? null : answer.Content, r.Probabilities, answer.Calls);
+        }
+
+        protected override IReadOnlyList<ChoicePart> Pieces(string text)
+        {
+            if (_stream == null) return base.Pieces(text);
+            if (!_prefilled)
+            {
+                text = tools!.Prefill + text;
+                _prefilled = true;
+            }
+            return Parts(_stream.Push(text));
+        }
+
+        protected override IReadOnlyList<ChoicePart> StreamEnd() => _stream == null ? [] : Parts(_stream.Complete());
+
+        private List<ChoicePart> Parts(ToolStreamStep step)
+        {
+            var parts = new List<ChoicePart>();
+            if (step.Content.Length > 0) parts.Add(new ChoicePart(true, false, step.Content, null));
+            if (step.Calls.Count > 0)
+            {
+                _called = true;
+                // a call's first delta and its first arguments in one entry, as OpenAI streams them
+                var merged = new List<ToolCallDelta>();
+                foreach (var d in step.Calls)
+                    if (merged.Count > 0 && merged[^1].Index == d.Index && d.Id == null) merged[^1] = merged[^1] with { Arguments = merged[^1].Arguments + d.Arguments };
+                    else merged.Add(d);
+                parts.Add(new ChoicePart(true, false, null, null, CallDeltas: merged));
+            }
+            return parts;
+        }
+
+        protected override string FinishReason(GenerationResult r) => _called ? "tool_calls" : base.FinishReason(r);
+
         protected override void Choice(Utf8JsonWriter w, ChoicePart part)
         {
             w.WriteStartObject(part.Streamed ? "delta" : "message");
             if (!part.Streamed || part.First) w.WriteString("role", "assistant");
             if (part.Text != null) w.WriteString("content", part.Text);
+            else if (part.Calls is { Count: > 0 }) w.WriteNull("content");
+            if (part.Calls is { Count: > 0 } calls)
+            {
+                w.WriteStartArray("tool_calls");
+                foreach (var c in calls)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("id", c.Id);
+                    w.WriteString("type", "function");
+                    w.WriteStartObject("function");
+                    w.WriteString("name", c.Name);
+                    w.WriteString("arguments", c.Arguments);
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+            if (part.CallDeltas is { Count: > 0 } deltas)
+            {
+                w.WriteStartArray("tool_calls");
+                foreach (var d in deltas)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("index", d.Index);
+                    if (d.Id != null)
+                    {
+                        w.WriteString("id", d.Id);
+                        w.WriteString("type", "function");
+                    }
+                    w.WriteStartObject("function");
+                    if (d.Name != null) w.WriteString("name", d.Name);
+                    w.WriteString("arguments", d.Arguments);
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             w.WriteEndObject();
             if (part.Probabilities == null)
             {

@@ -1,4 +1,5 @@
-// Reads and checks the `messages` array of a chat request: roles, and content as a string or a list of text parts.
+// Reads and checks the `messages` array of a chat request: roles, content as a string or a list of text parts, an
+// assistant's tool_calls and a tool result's tool_call_id.
 using System.Text.Json;
 using Weft.Inference.Templates;
 
@@ -17,7 +18,21 @@ internal static class ChatMessages
         foreach (var e in m.EnumerateArray())
         {
             string at = $"messages[{i++}]";
-            list.Add(ChatMessage.Text(Role(e, at, Roles), Content(e, at)));
+            string role = Role(e, at, Roles);
+            var calls = role == "assistant" ? ToolCalls(e, at) : null;
+            var fields = new DictValue();
+            fields.Set("role", Value.Of(role));
+            // an assistant message that only calls functions has null content, as OpenAI sends it
+            bool nullContent = calls != null && (!e.TryGetProperty("content", out var c) || c.ValueKind == JsonValueKind.Null);
+            fields.Set("content", nullContent ? Value.None : Value.Of(Content(e, at)));
+            if (calls != null) fields.Set("tool_calls", calls);
+            if (role == "tool")
+            {
+                if (e.TryGetProperty("tool_call_id", out var id) && id.ValueKind != JsonValueKind.Null)
+                    fields.Set("tool_call_id", id.ValueKind == JsonValueKind.String ? Value.Of(id.GetString()!) : throw JsonRequest.WrongType(at + ".tool_call_id", "a string"));
+            }
+            if (e.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String) fields.Set("name", Value.Of(name.GetString()!));
+            list.Add(ChatMessage.FromFields(fields));
         }
         if (list.Count == 0) throw ApiException.BadRequest("'messages' must not be empty", "messages");
         return list;
@@ -34,6 +49,38 @@ internal static class ChatMessages
         if (!roles.Contains(r))
             throw ApiException.BadRequest($"'{at}.role' is '{r}'; expected one of {string.Join(", ", roles)}", at + ".role");
         return r;
+    }
+
+    /// <summary>An assistant message's tool_calls: [{id, type: "function", function: {name, arguments}}], arguments as JSON
+    /// text (OpenAI's) or an object (Ollama's); null when absent or empty.</summary>
+    public static ListValue? ToolCalls(JsonElement message, string at)
+    {
+        if (!message.TryGetProperty("tool_calls", out var calls) || calls.ValueKind == JsonValueKind.Null) return null;
+        if (calls.ValueKind != JsonValueKind.Array) throw JsonRequest.WrongType(at + ".tool_calls", "an array of calls");
+        if (calls.GetArrayLength() == 0) return null;
+        var list = new List<Value>();
+        int i = 0;
+        foreach (var call in calls.EnumerateArray())
+        {
+            string c = $"{at}.tool_calls[{i}]";
+            if (call.ValueKind != JsonValueKind.Object) throw JsonRequest.WrongType(c, "an object");
+            if (!call.TryGetProperty("function", out var f) || f.ValueKind != JsonValueKind.Object) throw JsonRequest.WrongType(c + ".function", "an object");
+            if (!f.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String) throw JsonRequest.WrongType(c + ".function.name", "a string");
+            Value arguments = !f.TryGetProperty("arguments", out var a) || a.ValueKind == JsonValueKind.Null ? Value.Of("{}")
+                : a.ValueKind is JsonValueKind.String or JsonValueKind.Object ? JsonValues.FromJson(a)
+                : throw JsonRequest.WrongType(c + ".function.arguments", "a string of JSON or an object");
+            var function = new DictValue();
+            function.Set("name", Value.Of(name.GetString()!));
+            function.Set("arguments", arguments);
+            var d = new DictValue();
+            string id = call.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString()! : $"call{i:D5}"; // nine letters and digits, as Mistral's templates want
+            d.Set("id", Value.Of(id));
+            d.Set("type", Value.Of("function"));
+            d.Set("function", function);
+            list.Add(d);
+            i++;
+        }
+        return new ListValue(list);
     }
 
     private static string Content(JsonElement message, string at)

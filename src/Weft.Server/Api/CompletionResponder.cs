@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Weft.Inference.Generation;
 using Weft.Inference.Sampling;
+using Weft.Inference.Tools;
 using Weft.Server.Hosting;
 using Weft.Tokenizers;
 
@@ -15,7 +16,10 @@ namespace Weft.Server.Api;
 /// <param name="First">the first chunk of a stream (chat: carries the role)</param>
 /// <param name="Text">the text; null in the chunk that ends a stream</param>
 /// <param name="Probabilities">the log-probabilities of this text's tokens; null when not asked for</param>
-internal readonly record struct ChoicePart(bool Streamed, bool First, string? Text, IReadOnlyList<TokenProbabilities>? Probabilities);
+/// <param name="Calls">chat: the function calls of a whole answer</param>
+/// <param name="CallDeltas">chat: pieces of streamed calls</param>
+internal readonly record struct ChoicePart(bool Streamed, bool First, string? Text, IReadOnlyList<TokenProbabilities>? Probabilities,
+    IReadOnlyList<ToolCall>? Calls = null, IReadOnlyList<ToolCallDelta>? CallDeltas = null);
 
 internal abstract class CompletionResponder(string id, string modelId, Tokenizer tokenizer)
 {
@@ -31,6 +35,13 @@ internal abstract class CompletionResponder(string id, string modelId, Tokenizer
     protected virtual void HeadExtras(Utf8JsonWriter w) { }
     /// <summary>The fields of one choice other than index and finish_reason.</summary>
     protected abstract void Choice(Utf8JsonWriter w, ChoicePart part);
+    /// <summary>The choice of a whole answer (chat with tools: content and calls read from the text).</summary>
+    protected virtual ChoicePart Whole(GenerationResult r) => new(false, false, r.Text, r.Probabilities);
+    /// <summary>The chunks a streamed piece of text becomes (chat with tools: none while a marker may be starting).</summary>
+    protected virtual IReadOnlyList<ChoicePart> Pieces(string text) => [new ChoicePart(true, false, text, null)];
+    /// <summary>The chunks held back until the end of the stream.</summary>
+    protected virtual IReadOnlyList<ChoicePart> StreamEnd() => [];
+    protected virtual string FinishReason(GenerationResult r) => GenerationCall.FinishReasonText(r.Finish);
 
     /// <summary>Generates and answers: one JSON object, or events ending in a chunk with the finish reason and timings,
     /// then (stream_options.include_usage) a chunk with no choices and the usage, then [DONE]. Returns the generation.</summary>
@@ -44,7 +55,7 @@ internal abstract class CompletionResponder(string id, string modelId, Tokenizer
             {
                 w.WriteStartObject();
                 Head(w, WholeObject);
-                OneChoice(w, new ChoicePart(false, false, r.Text, r.Probabilities), GenerationCall.FinishReasonText(r.Finish));
+                OneChoice(w, Whole(r), FinishReason(r));
                 Json.Usage(w, r);
                 Json.Timings(w, r);
                 w.WriteEndObject();
@@ -56,15 +67,29 @@ internal abstract class CompletionResponder(string id, string modelId, Tokenizer
         Json.StartEvents(http.Response);
         if (OpeningChunk) await Json.EventAsync(http.Response, w => Chunk(w, new ChoicePart(true, true, "", null), null, null));
         int streamed = 0; // tokens whose probabilities went out with a piece
-        var result = await GenerationCall.RunAsync(model, request, piece =>
+        TokenProbabilities[]? carried = null; // of pieces that became no chunk yet
+        var result = await GenerationCall.RunAsync(model, request, async piece =>
         {
-            streamed += piece.Probabilities?.Length ?? 0;
-            return Json.EventAsync(http.Response, w => Chunk(w, new ChoicePart(true, false, piece.Text, piece.Probabilities), null, null));
+            var probabilities = carried == null || piece.Probabilities == null ? piece.Probabilities ?? carried : [.. carried, .. piece.Probabilities];
+            var parts = Pieces(piece.Text);
+            if (parts.Count == 0)
+            {
+                carried = probabilities;
+                return;
+            }
+            carried = null;
+            streamed += probabilities?.Length ?? 0;
+            for (int i = 0; i < parts.Count; i++)
+            {
+                var part = i == 0 ? parts[i] with { Probabilities = probabilities } : parts[i];
+                await Json.EventAsync(http.Response, w => Chunk(w, part, null, null));
+            }
         }, http.RequestAborted);
         metrics.Generated(result);
+        foreach (var part in StreamEnd()) await Json.EventAsync(http.Response, w => Chunk(w, part, null, null));
         // tokens whose text never went out (held back by a stop string) keep their probabilities in the last chunk
         var rest = result.Probabilities is { } all && all.Count > streamed ? all.Skip(streamed).ToArray() : null;
-        await Json.EventAsync(http.Response, w => Chunk(w, new ChoicePart(true, false, null, rest), GenerationCall.FinishReasonText(result.Finish), result));
+        await Json.EventAsync(http.Response, w => Chunk(w, new ChoicePart(true, false, null, rest), FinishReason(result), result));
         if (includeUsage)
         {
             await Json.EventAsync(http.Response, w =>

@@ -20,6 +20,7 @@ internal static class OllamaGenerateEndpoints
             var body = await JsonRequest.ReadAsync(http.Request, http.RequestAborted);
             string name = OllamaProtocol.ModelName(body);
             OllamaOptions.RefuseUnsupported(body);
+            OllamaOptions.RefuseTools(body);
             OllamaOptions.RefuseImages(body.Get("images"), "images");
             // Ollama's "template" is a Go text/template; Weft renders the model's own Jinja template and has no Go
             // template engine, so a request's template is refused, never swapped silently for the model's
@@ -35,7 +36,7 @@ internal static class OllamaGenerateEndpoints
             bool stream = OllamaOptions.Stream(body);
             bool unload = OllamaOptions.UnloadAfter(body);
             var (_, model, load) = await OllamaProtocol.LoadAsync(pool, name);
-            var answer = new OllamaAnswer(name, started, load, static (w, text) => w.WriteString("response", text));
+            var answer = new OllamaAnswer(name, started, load, static (w, text, _) => w.WriteString("response", text));
             if (prompt.Length == 0)
             {
                 // no prompt: Ollama's way to load (or, with keep_alive 0, unload) a model

@@ -112,10 +112,15 @@ internal static partial class OllamaOptions
     /// <summary>Refuses what Weft cannot honour yet, naming the field, rather than answering as if it had.</summary>
     public static void RefuseUnsupported(JsonRequest body)
     {
-        if (body.Get("tools") is { } t && !(t.ValueKind == JsonValueKind.Array && t.GetArrayLength() == 0))
-            throw ApiException.BadRequest("'tools' (tool calling) is not supported by this server yet", "tools");
         if (body.Get("think") is { } think && !(think.ValueKind == JsonValueKind.False || (think.ValueKind == JsonValueKind.String && think.GetString() is "" or "false")))
             throw ApiException.BadRequest("'think' is not supported by this server: its models answer without a separate thinking part", "think");
+    }
+
+    /// <summary>/api/generate has no tool calling (/api/chat has): a non-empty "tools" is refused.</summary>
+    public static void RefuseTools(JsonRequest body)
+    {
+        if (body.Get("tools") is { } t && !(t.ValueKind == JsonValueKind.Array && t.GetArrayLength() == 0))
+            throw ApiException.BadRequest("'tools' (tool calling) is for /api/chat; /api/generate takes none", "tools");
     }
 
     /// <summary>A non-empty "images" array is refused: Weft runs text-only models.</summary>
