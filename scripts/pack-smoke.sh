@@ -37,7 +37,7 @@ done
 python3 - "$feed/Weft.$version.nupkg" <<'PY' || fail "the tool package lacks the bundled model or its README"
 import sys, zipfile
 names = set(zipfile.ZipFile(sys.argv[1]).namelist())
-need = ["tools/net10.0/any/weft.dll", "tools/net10.0/any/models/weft-tiny.gguf", "README.md", "DotnetToolSettings.xml"]
+need = ["tools/net10.0/any/weft.dll", "tools/net10.0/any/models/weft-tiny.gguf", "README.md", "icon.png", "DotnetToolSettings.xml"]
 need = [n if n != "DotnetToolSettings.xml" else "tools/net10.0/any/DotnetToolSettings.xml" for n in need]
 missing = [n for n in need if n not in names]
 if missing: sys.exit("missing: " + ", ".join(missing))
