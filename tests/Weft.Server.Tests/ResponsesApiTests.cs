@@ -102,7 +102,8 @@ public class ResponsesApiTests(ServerFixture fixture) : IClassFixture<ServerFixt
     [Theory]
     [InlineData("\"previous_response_id\":\"resp_1\",\"input\":\"hi\"", "previous_response_id")]
     [InlineData("\"tools\":[{\"type\":\"function\",\"name\":\"f\"}],\"input\":\"hi\"", "tools")]
-    [InlineData("\"input\":\"hi\",\"text\":{\"format\":{\"type\":\"json_schema\",\"name\":\"x\",\"schema\":{}}}", "text.format.type")]
+    [InlineData("\"input\":\"hi\",\"text\":{\"format\":{\"type\":\"xml\"}}", "text.format.type")]
+    [InlineData("\"input\":\"hi\",\"text\":{\"format\":{\"type\":\"json_schema\",\"name\":\"x\",\"schema\":{\"type\":\"string\",\"contentEncoding\":\"base64\"}}}", "text.format.schema")]
     [InlineData("\"instructions\":\"x\"", "input")]
     [InlineData("\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_image\",\"image_url\":\"x\"}]}]", "input[0].content[0].type")]
     [InlineData("\"input\":[{\"type\":\"function_call_output\",\"call_id\":\"c\",\"output\":\"x\"}]", "input[0].type")]
@@ -114,6 +115,21 @@ public class ResponsesApiTests(ServerFixture fixture) : IClassFixture<ServerFixt
         var (status, json, _) = await RawHttp.PostAsync(Http, "/v1/responses", "{\"model\":\"chat\"," + fields + "}");
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(param, RawHttp.AssertError(json, "").GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task AJsonSchemaFormatMakesTheAnswerValidJson()
+    {
+        const string schema = "{\"type\":\"object\",\"properties\":{\"answer\":{\"enum\":[\"yes\",\"no\"]}},\"required\":[\"answer\"],\"additionalProperties\":false}";
+        var (status, json, _) = await RawHttp.PostAsync(Http, "/v1/responses",
+            "{\"model\":\"chat\",\"input\":\"Yes or no?\",\"max_output_tokens\":60,\"temperature\":1,\"text\":{\"format\":{\"type\":\"json_schema\",\"name\":\"reply\",\"strict\":true,\"schema\":" + schema + "}}}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("completed", json.GetProperty("status").GetString());
+        Assert.Equal("json_schema", json.GetProperty("text").GetProperty("format").GetProperty("type").GetString());
+        string text = json.GetProperty("output")[0].GetProperty("content")[0].GetProperty("text").GetString()!;
+        using var answer = System.Text.Json.JsonDocument.Parse(text);
+        Assert.Contains(answer.RootElement.GetProperty("answer").GetString(), new[] { "yes", "no" });
+        Assert.Single(answer.RootElement.EnumerateObject());
     }
 
     [Fact]

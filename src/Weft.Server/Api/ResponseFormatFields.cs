@@ -66,6 +66,28 @@ internal static class ResponseFormatFields
         }
     }
 
+    /// <summary>The Responses API's text.format: {"type": "text"}, {"type": "json_object"} or {"type": "json_schema",
+    /// "name", "schema", "strict"} (the schema beside the type, not nested as in chat completions).</summary>
+    public static Grammar? Responses(JsonElement format)
+    {
+        string? type = format.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        switch (type)
+        {
+            case "text":
+                return null;
+            case "json_object":
+                return Grammar.JsonObject;
+            case "json_schema":
+                if (format.TryGetProperty("strict", out var strict) && strict.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
+                    throw JsonRequest.WrongType("text.format.strict", "a boolean");
+                return format.TryGetProperty("schema", out var schema) && schema.ValueKind != JsonValueKind.Null
+                    ? Schema(schema, "text.format.schema")
+                    : Grammar.JsonObject;
+            default:
+                throw ApiException.BadRequest($"'text.format.type' must be \"text\", \"json_object\" or \"json_schema\"{(type == null ? "" : $"; got \"{type}\"")}", "text.format.type");
+        }
+    }
+
     /// <summary>Ollama's "format": "json" (any JSON object), a JSON Schema object, or "" / absent for none.</summary>
     public static Grammar? Ollama(JsonRequest body)
     {

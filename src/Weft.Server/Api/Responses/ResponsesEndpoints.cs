@@ -1,10 +1,11 @@
 // POST /v1/responses: OpenAI's Responses API over the chat template — text or message input, instructions,
-// max_output_tokens, temperature and top_p; answered whole or as named server-sent events. Responses are not stored.
+// max_output_tokens, temperature, top_p and text.format (JSON, or JSON that a schema validates); answered whole or as named server-sent events. Responses are not stored.
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Weft.Inference.Generation;
+using Weft.Inference.Grammar;
 using Weft.Server.Hosting;
 
 namespace Weft.Server.Api.Responses;
@@ -22,6 +23,7 @@ internal static class ResponsesEndpoints
             bool stream = body.OptionalBool("stream", false);
             int? maxOutput = (int?)body.OptionalInteger("max_output_tokens", 1, int.MaxValue);
             var sampling = SamplingFields.Read(body);
+            var (format, grammar) = TextFormat(body);
             var model = await pool.GetAsync(modelId);
             int? context = WeftFields.Context(body, model);
             var prompt = ChatPrompt.Tokens(model, messages);
@@ -32,9 +34,10 @@ internal static class ResponsesEndpoints
                 Sampling = sampling,
                 StopAtEndOfGeneration = true,
                 ContextSize = context,
+                Grammar = grammar,
             };
             var response = new ResponseObject(new ResponseSettings(modelId, body.OptionalString("instructions"), maxOutput,
-                sampling.Temperature, sampling.TopP, TextFormat(body)));
+                sampling.Temperature, sampling.TopP, format));
             if (stream) await StreamAsync(http, model, request, response, metrics);
             else
             {
@@ -63,17 +66,15 @@ internal static class ResponsesEndpoints
             throw ApiException.BadRequest("'background' responses are not supported by this server", "background");
     }
 
-    /// <summary>text.format: only {"type": "text"} for now; structured formats are refused until they can be enforced.</summary>
-    private static JsonElement? TextFormat(JsonRequest body)
+    /// <summary>text.format, echoed back as given; json_object and json_schema become a grammar the answer must follow.</summary>
+    private static (JsonElement? Echo, Grammar? Grammar) TextFormat(JsonRequest body)
     {
-        if (body.Get("text") is not { } text) return null;
+        if (body.Get("text") is not { } text) return (null, null);
         if (text.ValueKind != JsonValueKind.Object) throw JsonRequest.WrongType("text", "an object");
-        if (!text.TryGetProperty("format", out var format) || format.ValueKind == JsonValueKind.Null) return null;
+        if (!text.TryGetProperty("format", out var format) || format.ValueKind == JsonValueKind.Null) return (null, null);
         if (format.ValueKind != JsonValueKind.Object || !format.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
             throw JsonRequest.WrongType("text.format", "an object with a 'type'");
-        if (type.GetString() != "text")
-            throw ApiException.BadRequest($"'text.format.type' is '{type.GetString()}'; this server answers only 'text' on /v1/responses", "text.format.type");
-        return format.Clone();
+        return (format.Clone(), ResponseFormatFields.Responses(format));
     }
 
     /// <summary>created, in_progress, the message item and its text part opened, text deltas, each closed again, then
