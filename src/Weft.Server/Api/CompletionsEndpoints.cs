@@ -22,6 +22,7 @@ internal static class CompletionsEndpoints
             // the legacy field: how many alternatives to report per token (the chosen token's is always reported)
             int? logProbabilities = (int?)body.OptionalInteger("logprobs", 0, MaxLogProbabilities);
             bool echo = body.OptionalBool("echo", false);
+            _ = body.OptionalInteger("n", 1, 1); // one choice per prompt: more is refused, never ignored
             var model = await pool.GetAsync(modelId);
             var prompts = CompletionPrompts.Read(body, model);
             if (prompts.Count > 1 || echo || SamplingFields.MaxTokens(body, 1) == 0)
