@@ -21,8 +21,12 @@ step "packing $version into $feed"
 t=$SECONDS
 # Weft.Cli and Weft.Extensions.AI reference every other src/ project: two builds, then each project packs what they
 # built (packing the solution would build the tests and benchmarks too).
-if [ -z "${PACK_SMOKE_NO_BUILD:-}" ]; then
-  for p in src/Weft.Cli/Weft.Cli.csproj src/Weft.Extensions.AI/Weft.Extensions.AI.csproj; do
+# With PACK_SMOKE_NO_BUILD the tests have built Weft.Cli and all below it; no test references Weft.Extensions.AI, so it is
+# still built (its dependencies are up to date, so that is one small project).
+built="src/Weft.Cli/Weft.Cli.csproj src/Weft.Extensions.AI/Weft.Extensions.AI.csproj"
+[ -n "${PACK_SMOKE_NO_BUILD:-}" ] && built="src/Weft.Extensions.AI/Weft.Extensions.AI.csproj"
+if true; then
+  for p in $built; do
     dotnet build "$p" -c Release -nologo >> "$work/pack.log" 2>&1 || show_fail "$work/pack.log" "dotnet build $p"
   done
 fi
