@@ -9,8 +9,10 @@ namespace Weft.Server.Remote;
 
 internal sealed class ReplicaHealth : IDisposable
 {
-    /// <summary>Longest wait for a probe's answer (shorter when the health interval is).</summary>
+    /// <summary>Longest wait for a probe's answer (shorter when the health interval is, but never below MinProbeTimeout).</summary>
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>A short interval must not make a loaded but healthy replica look dead.</summary>
+    private static readonly TimeSpan MinProbeTimeout = TimeSpan.FromSeconds(2);
 
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = ProbeTimeout })
     {
@@ -18,7 +20,10 @@ internal sealed class ReplicaHealth : IDisposable
     };
 
     public Task ProbeAsync(IReadOnlyList<RemoteEndpoint> endpoints, TimeSpan interval, CancellationToken ct) =>
-        Task.WhenAll(endpoints.Select(e => ProbeOneAsync(e, interval < ProbeTimeout ? interval : ProbeTimeout, ct)));
+        Task.WhenAll(endpoints.Select(e => ProbeOneAsync(e, TimeoutFor(interval), ct)));
+
+    internal static TimeSpan TimeoutFor(TimeSpan interval) =>
+        interval > ProbeTimeout ? ProbeTimeout : interval < MinProbeTimeout ? MinProbeTimeout : interval;
 
     private async Task ProbeOneAsync(RemoteEndpoint e, TimeSpan timeout, CancellationToken ct)
     {
