@@ -26,12 +26,13 @@ internal static class ChatCompletionsEndpoints
             bool stream = body.OptionalBool("stream", false);
             bool includeUsage = body.StreamIncludesUsage();
             int? logProbabilities = LogProbabilities(body);
-            _ = body.OptionalInteger("n", 1, 1); // one choice per request
+            int n = ChoiceCount.Read(body);
             var model = await pool.GetAsync(modelId);
             var plan = ToolPlan.For(model, tools);
             var request = WeftFields.CompletionRequest(body, model, () => ChatPrompt.Tokens(model, messages, plan), logProbabilities);
-            var responder = new ChatResponder("chatcmpl-" + Guid.NewGuid().ToString("N"), modelId, model.Tokenizer, plan);
-            await responder.RespondAsync(http, model, request, stream, includeUsage, metrics);
+            string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
+            var choices = Enumerable.Range(0, n).Select(k => new ChatResponder(id, modelId, model.Tokenizer, plan) { Index = k }).ToArray();
+            await CompletionResponder.RespondAsync(http, model, choices, ChoiceCount.Requests(request, n), stream, includeUsage, metrics);
         });
         return v1;
     }

@@ -43,67 +43,99 @@ internal abstract class CompletionResponder(string id, string modelId, Tokenizer
     protected virtual IReadOnlyList<ChoicePart> StreamEnd() => [];
     protected virtual string FinishReason(GenerationResult r) => GenerationCall.FinishReasonText(r.Finish);
 
+    /// <summary>This choice's index in the answer (0 … n−1).</summary>
+    public int Index { get; init; }
+
+    // A stream's progress: tokens whose probabilities went out with a piece, and those of pieces that became no chunk yet.
+    private int _streamed;
+    private TokenProbabilities[]? _carried;
+
     /// <summary>Generates and answers: one JSON object, or events ending in a chunk with the finish reason and timings,
     /// then (stream_options.include_usage) a chunk with no choices and the usage, then [DONE]. Returns the generation.</summary>
-    public async Task<GenerationResult> RespondAsync(HttpContext http, LoadedModel model, GenerationRequest request, bool stream, bool includeUsage, ServerMetrics metrics)
+    public async Task<GenerationResult> RespondAsync(HttpContext http, LoadedModel model, GenerationRequest request, bool stream, bool includeUsage, ServerMetrics metrics) =>
+        (await RespondAsync(http, model, [this], [request], stream, includeUsage, metrics))[0];
+
+    /// <summary>
+    /// As the other overload, for n choices of one prompt: <paramref name="choices"/>[k] (index k, the same id) answers
+    /// <paramref name="requests"/>[k]. The choices generate at once and stream interleaved, each ending with its own
+    /// finish reason and timings; usage counts the prompt once and the tokens of every choice.
+    /// </summary>
+    public static async Task<GenerationResult[]> RespondAsync(HttpContext http, LoadedModel model, IReadOnlyList<CompletionResponder> choices,
+        IReadOnlyList<GenerationRequest> requests, bool stream, bool includeUsage, ServerMetrics metrics)
     {
+        var head = choices[0];
         if (!stream)
         {
-            var r = await GenerationCall.RunAsync(model, request, null, http.RequestAborted);
-            metrics.Generated(r);
+            var results = await GenerationCall.RunManyAsync(model, requests, null, http.RequestAborted);
+            foreach (var r in results) metrics.Generated(r);
             await Json.WriteAsync(http.Response, w =>
             {
                 w.WriteStartObject();
-                Head(w, WholeObject);
-                OneChoice(w, Whole(r), FinishReason(r));
-                Json.Usage(w, r);
-                Json.Timings(w, r);
+                head.Head(w, head.WholeObject);
+                w.WriteStartArray("choices");
+                for (int k = 0; k < choices.Count; k++) choices[k].OneChoice(w, choices[k].Whole(results[k]), choices[k].FinishReason(results[k]));
+                w.WriteEndArray();
+                Json.Usage(w, results);
+                Json.Timings(w, results);
                 w.WriteEndObject();
             });
-            return r;
+            return results;
         }
 
-        GenerationCall.CheckFits(model, request); // a prompt that does not fit gets its 400 before the stream starts
+        GenerationCall.CheckFits(model, requests[0]); // a prompt that does not fit gets its 400 before the stream starts
         Json.StartEvents(http.Response);
-        if (OpeningChunk) await Json.EventAsync(http.Response, w => Chunk(w, new ChoicePart(true, true, "", null), null, null));
-        int streamed = 0; // tokens whose probabilities went out with a piece
-        TokenProbabilities[]? carried = null; // of pieces that became no chunk yet
-        var result = await GenerationCall.RunAsync(model, request, async piece =>
+        foreach (var c in choices)
+            if (c.OpeningChunk) await Json.EventAsync(http.Response, w => head.Chunk(w, c, new ChoicePart(true, true, "", null), null, null));
+        using var gate = new SemaphoreSlim(1, 1); // choices stream at once, their events one at a time
+        var done = await GenerationCall.RunManyAsync(model, requests, async (k, piece) =>
         {
-            var probabilities = carried == null || piece.Probabilities == null ? piece.Probabilities ?? carried : [.. carried, .. piece.Probabilities];
-            var parts = Pieces(piece.Text);
-            if (parts.Count == 0)
-            {
-                carried = probabilities;
-                return;
-            }
-            carried = null;
-            streamed += probabilities?.Length ?? 0;
-            for (int i = 0; i < parts.Count; i++)
-            {
-                var part = i == 0 ? parts[i] with { Probabilities = probabilities } : parts[i];
-                await Json.EventAsync(http.Response, w => Chunk(w, part, null, null));
-            }
+            await gate.WaitAsync(CancellationToken.None);
+            try { await choices[k].StreamPieceAsync(http, head, piece); }
+            finally { gate.Release(); }
         }, http.RequestAborted);
-        metrics.Generated(result);
-        foreach (var part in StreamEnd()) await Json.EventAsync(http.Response, w => Chunk(w, part, null, null));
-        // tokens whose text never went out (held back by a stop string) keep their probabilities in the last chunk
-        var rest = result.Probabilities is { } all && all.Count > streamed ? all.Skip(streamed).ToArray() : null;
-        await Json.EventAsync(http.Response, w => Chunk(w, new ChoicePart(true, false, null, rest), FinishReason(result), result));
+        for (int k = 0; k < choices.Count; k++)
+        {
+            var c = choices[k];
+            var result = done[k];
+            metrics.Generated(result);
+            foreach (var part in c.StreamEnd()) await Json.EventAsync(http.Response, w => head.Chunk(w, c, part, null, null));
+            // tokens whose text never went out (held back by a stop string) keep their probabilities in the last chunk
+            var rest = result.Probabilities is { } all && all.Count > c._streamed ? all.Skip(c._streamed).ToArray() : null;
+            await Json.EventAsync(http.Response, w => head.Chunk(w, c, new ChoicePart(true, false, null, rest), c.FinishReason(result), result));
+        }
         if (includeUsage)
         {
             await Json.EventAsync(http.Response, w =>
             {
                 w.WriteStartObject();
-                Head(w, ChunkObject);
+                head.Head(w, head.ChunkObject);
                 w.WriteStartArray("choices");
                 w.WriteEndArray();
-                Json.Usage(w, result);
+                Json.Usage(w, done);
                 w.WriteEndObject();
             });
         }
         await Json.DoneAsync(http.Response);
-        return result;
+        return done;
+    }
+
+    /// <summary>The chunks one streamed piece of this choice becomes (none while a tool-call marker may be starting).</summary>
+    private async Task StreamPieceAsync(HttpContext http, CompletionResponder head, StreamPiece piece)
+    {
+        var probabilities = _carried == null || piece.Probabilities == null ? piece.Probabilities ?? _carried : [.. _carried, .. piece.Probabilities];
+        var parts = Pieces(piece.Text);
+        if (parts.Count == 0)
+        {
+            _carried = probabilities;
+            return;
+        }
+        _carried = null;
+        _streamed += probabilities?.Length ?? 0;
+        for (int i = 0; i < parts.Count; i++)
+        {
+            var part = i == 0 ? parts[i] with { Probabilities = probabilities } : parts[i];
+            await Json.EventAsync(http.Response, w => head.Chunk(w, this, part, null, null));
+        }
     }
 
     private void Head(Utf8JsonWriter w, string kind)
@@ -115,23 +147,25 @@ internal abstract class CompletionResponder(string id, string modelId, Tokenizer
         HeadExtras(w);
     }
 
+    /// <summary>This choice's object: index, its fields, finish_reason.</summary>
     private void OneChoice(Utf8JsonWriter w, ChoicePart part, string? finish)
     {
-        w.WriteStartArray("choices");
         w.WriteStartObject();
-        w.WriteNumber("index", 0);
+        w.WriteNumber("index", Index);
         Choice(w, part);
         if (finish == null) w.WriteNull("finish_reason"); else w.WriteString("finish_reason", finish);
         w.WriteEndObject();
-        w.WriteEndArray();
     }
 
-    /// <summary>A chunk; the last one (<paramref name="end"/> given) carries the finish reason and the timings.</summary>
-    private void Chunk(Utf8JsonWriter w, ChoicePart part, string? finish, GenerationResult? end)
+    /// <summary>A chunk (this responder's head) of <paramref name="choice"/>; its last one (<paramref name="end"/> given)
+    /// carries the finish reason and the timings.</summary>
+    private void Chunk(Utf8JsonWriter w, CompletionResponder choice, ChoicePart part, string? finish, GenerationResult? end)
     {
         w.WriteStartObject();
         Head(w, ChunkObject);
-        OneChoice(w, part, finish);
+        w.WriteStartArray("choices");
+        choice.OneChoice(w, part, finish);
+        w.WriteEndArray();
         if (end != null) Json.Timings(w, end);
         w.WriteEndObject();
     }

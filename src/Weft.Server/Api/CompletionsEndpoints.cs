@@ -22,19 +22,21 @@ internal static class CompletionsEndpoints
             // the legacy field: how many alternatives to report per token (the chosen token's is always reported)
             int? logProbabilities = (int?)body.OptionalInteger("logprobs", 0, MaxLogProbabilities);
             bool echo = body.OptionalBool("echo", false);
-            _ = body.OptionalInteger("n", 1, 1); // one choice per prompt: more is refused, never ignored
+            int n = ChoiceCount.Read(body);
             var model = await pool.GetAsync(modelId);
             var prompts = CompletionPrompts.Read(body, model);
             if (prompts.Count > 1 || echo || SamplingFields.MaxTokens(body, 1) == 0)
             {
+                if (n > 1) throw ApiException.BadRequest("'n' above 1 is supported for one prompt without 'echo' and with 'max_tokens' above 0", "n");
                 // several prompts, the prompt's own log-probabilities, or no generation: answered whole, one choice per prompt
                 if (stream) throw ApiException.BadRequest("'stream' is not supported with several prompts, 'echo' or 'max_tokens': 0", "stream");
                 await EchoCompletion.RespondAsync(http, model, modelId, body, prompts, echo, logProbabilities, metrics);
                 return;
             }
             var request = WeftFields.CompletionRequest(body, model, () => prompts[0].Ids, logProbabilities);
-            var responder = new TextResponder("cmpl-" + Guid.NewGuid().ToString("N"), modelId, model.Tokenizer);
-            await responder.RespondAsync(http, model, request, stream, includeUsage, metrics);
+            string id = "cmpl-" + Guid.NewGuid().ToString("N");
+            var choices = Enumerable.Range(0, n).Select(k => new TextResponder(id, modelId, model.Tokenizer) { Index = k }).ToArray();
+            await CompletionResponder.RespondAsync(http, model, choices, ChoiceCount.Requests(request, n), stream, includeUsage, metrics);
         });
         return v1;
     }

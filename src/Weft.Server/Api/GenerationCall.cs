@@ -16,7 +16,41 @@ internal static class GenerationCall
     public static async Task<GenerationResult> RunAsync(LoadedModel model, GenerationRequest request, Func<StreamPiece, Task>? onPiece, CancellationToken cancel)
     {
         CheckFits(model, request);
-        return await Generate(model, request, onPiece, cancel);
+        return await Generate(model, request, onPiece, null, cancel);
+    }
+
+    /// <summary>
+    /// Generates several choices of one prompt (<paramref name="requests"/> differ in their seeds only); <paramref name="onPiece"/>
+    /// receives each choice's text with its index. The first choice is queued alone; the others follow once it has
+    /// sampled its first token, so its slot holds the evaluated prompt and theirs is copied from it, not evaluated again.
+    /// A choice that cannot be queued (429) or fails ends them all.
+    /// </summary>
+    public static async Task<GenerationResult[]> RunManyAsync(LoadedModel model, IReadOnlyList<GenerationRequest> requests, Func<int, StreamPiece, Task>? onPiece, CancellationToken cancel)
+    {
+        CheckFits(model, requests[0]);
+        using var all = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var choices = new List<Task<GenerationResult>>(requests.Count)
+        {
+            Generate(model, requests[0], onPiece == null ? null : p => onPiece(0, p), started, all.Token),
+        };
+        await Task.WhenAny(started.Task, choices[0]);
+        for (int k = 1; k < requests.Count && !choices[0].IsFaulted; k++)
+        {
+            int index = k;
+            choices.Add(Generate(model, requests[k], onPiece == null ? null : p => onPiece(index, p), null, all.Token));
+        }
+        var pending = new List<Task<GenerationResult>>(choices);
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending);
+            pending.Remove(done);
+            if (done.IsCompletedSuccessfully) continue;
+            await all.CancelAsync(); // the others stop at their next step
+            await Task.WhenAll(pending.Select(c => c.ContinueWith(_ => { }, TaskScheduler.Default)));
+            return [await done]; // throws its exception
+        }
+        return [.. choices.Select(c => c.Result)];
     }
 
     /// <summary>Refuses a prompt longer than the request's context (a 400, so a stream can check it before it starts).</summary>
@@ -31,15 +65,18 @@ internal static class GenerationCall
                 "messages", "context_length_exceeded");
     }
 
-    private static async Task<GenerationResult> Generate(LoadedModel model, GenerationRequest request, Func<StreamPiece, Task>? onPiece, CancellationToken cancel)
+    /// <param name="started">set when the first token is sampled (the prompt is then in the slot's cache)</param>
+    private static async Task<GenerationResult> Generate(LoadedModel model, GenerationRequest request, Func<StreamPiece, Task>? onPiece,
+        TaskCompletionSource? started, CancellationToken cancel)
     {
         Channel<StreamPiece>? pieces = onPiece == null ? null : Channel.CreateUnbounded<StreamPiece>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         // both sinks run on the scheduler's thread, probabilities first, so the pending list needs no lock
         List<TokenProbabilities>? pending = pieces != null && request.LogProbabilities != null ? [] : null;
         ProbabilitySink? probabilities = pending == null ? null : pending.Add;
-        TokenSink? sink = pieces == null ? null : (_, text) =>
+        TokenSink? sink = pieces == null && started == null ? null : (_, text) =>
         {
-            if (text.Length == 0) return;
+            started?.TrySetResult();
+            if (pieces == null || text.Length == 0) return;
             pieces.Writer.TryWrite(new StreamPiece(text, pending?.ToArray()));
             pending?.Clear();
         };

@@ -65,16 +65,34 @@ internal static class Json
         w.WriteEndObject();
     }
 
-    /// <summary>llama-server's timings object: prompt and generation counts, milliseconds and rates.</summary>
-    public static void Timings(Utf8JsonWriter w, Weft.Inference.Generation.GenerationResult r)
+    /// <summary>The usage of n choices of one prompt: the prompt counted once, the tokens of every choice.</summary>
+    public static void Usage(Utf8JsonWriter w, IReadOnlyList<Weft.Inference.Generation.GenerationResult> choices)
     {
+        int prompt = choices[0].PromptTokens, generated = choices.Sum(c => c.Tokens.Count);
+        w.WriteStartObject("usage");
+        w.WriteNumber("prompt_tokens", prompt);
+        w.WriteNumber("completion_tokens", generated);
+        w.WriteNumber("total_tokens", prompt + generated);
+        w.WriteEndObject();
+    }
+
+    /// <summary>llama-server's timings object: prompt and generation counts, milliseconds and rates.</summary>
+    public static void Timings(Utf8JsonWriter w, Weft.Inference.Generation.GenerationResult r) => Timings(w, [r]);
+
+    /// <summary>The timings of n choices generated at once: the first's prompt (it evaluated it), every choice's tokens
+    /// over the longest generation time.</summary>
+    public static void Timings(Utf8JsonWriter w, IReadOnlyList<Weft.Inference.Generation.GenerationResult> choices)
+    {
+        var first = choices[0];
+        int predicted = choices.Sum(c => c.Tokens.Count);
+        double ms = choices.Max(c => c.GenerationTime.TotalMilliseconds);
         w.WriteStartObject("timings");
-        w.WriteNumber("prompt_n", r.PromptTokens);
-        w.WriteNumber("prompt_ms", r.PromptTime.TotalMilliseconds);
-        w.WriteNumber("prompt_per_second", r.PromptTokensPerSecond);
-        w.WriteNumber("predicted_n", r.Tokens.Count);
-        w.WriteNumber("predicted_ms", r.GenerationTime.TotalMilliseconds);
-        w.WriteNumber("predicted_per_second", r.GenerationTokensPerSecond);
+        w.WriteNumber("prompt_n", first.PromptTokens);
+        w.WriteNumber("prompt_ms", first.PromptTime.TotalMilliseconds);
+        w.WriteNumber("prompt_per_second", first.PromptTokensPerSecond);
+        w.WriteNumber("predicted_n", predicted);
+        w.WriteNumber("predicted_ms", ms);
+        w.WriteNumber("predicted_per_second", choices.Count == 1 ? first.GenerationTokensPerSecond : predicted / Math.Max(ms / 1000, 1e-9));
         w.WriteEndObject();
     }
 }

@@ -46,6 +46,7 @@ public sealed class ServerMetrics
         Metric("queue_depth", "gauge", "Requests waiting for a slot", loaded.Sum(m => m.QueueDepth));
         Metric("busy_slots", "gauge", "Slots generating now", loaded.Sum(m => m.BusySlots));
         Metric("models_loaded", "gauge", "Models in memory", loaded.Count);
+        Metric("prompt_tokens_evaluated", "gauge", "Prompt tokens the models in memory evaluated since they loaded (not those taken from a cache)", loaded.Sum(m => m.PromptTokensEvaluated));
         Metric("prompt_tokens_reused", "gauge", "Prompt tokens found in a slot's cache instead of evaluated, by the models in memory since they loaded", loaded.Sum(m => m.PromptTokensReused));
         Metric("prompt_tokens_copied", "gauge", "Of those, prompt tokens copied from another slot's cache", loaded.Sum(m => m.PromptTokensCopied));
         if (remote is { All.Count: > 0 }) RemoteMetrics(sb, remote.All);

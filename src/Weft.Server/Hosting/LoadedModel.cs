@@ -43,6 +43,8 @@ public sealed class LoadedModel : IDisposable
     public int BusySlots => _scheduler.BusySlots;
     /// <summary>Prompt tokens taken from a slot's cache (its own, or copied from another slot) instead of evaluated.</summary>
     public long PromptTokensReused => _scheduler.PromptTokensReused;
+    /// <summary>Prompt tokens evaluated by the scheduler (those found in a cache are not counted).</summary>
+    public long PromptTokensEvaluated => _scheduler.PromptTokensEvaluated;
     /// <summary>Of <see cref="PromptTokensReused"/>, those copied from another slot.</summary>
     public long PromptTokensCopied => _scheduler.PromptTokensCopied;
     public bool Idle => QueueDepth == 0 && BusySlots == 0 && _embedGate.CurrentCount == 1;
