@@ -59,6 +59,69 @@ public sealed class ToolCallingTests : IAsyncLifetime
         Assert.Equal("{}", call.GetProperty("function").GetProperty("arguments").GetString());
     }
 
+    private const string GetForecast = """{"type": "function", "function": {"name": "get_forecast", "strict": true, "parameters": {"type": "object", "properties": {"city": {"type": "string", "maxLength": 8}, "days": {"type": "integer", "minimum": 1, "maximum": 7}}, "required": ["city", "days"], "additionalProperties": false}}}""";
+
+    private const string NamedForecast = """{"type": "function", "function": {"name": "get_forecast"}}""";
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ANamedCallsArgumentsAreWhatItsSchemaAllows(bool stream)
+    {
+        string body = Body("tools", $$""", "tools": [{{GetTime}}, {{GetForecast}}], "tool_choice": {{NamedForecast}}, "temperature": 1.0, "seed": 5""", stream)
+            .Replace("\"max_tokens\": 4", "\"max_tokens\": 200", StringComparison.Ordinal).Replace("\"temperature\": 0,", "", StringComparison.Ordinal);
+        string name, arguments;
+        if (stream)
+        {
+            var events = await Sse.ReadAsync(_server.Http, "/v1/chat/completions", body);
+            var chunks = events[..^1].Select(e => JsonDocument.Parse(e).RootElement.GetProperty("choices")[0]).ToList();
+            var deltas = chunks.Select(c => c.GetProperty("delta")).Where(d => d.TryGetProperty("tool_calls", out _)).SelectMany(d => d.GetProperty("tool_calls").EnumerateArray()).ToList();
+            Assert.Equal("tool_calls", chunks[^1].GetProperty("finish_reason").GetString());
+            name = deltas[0].GetProperty("function").GetProperty("name").GetString()!;
+            arguments = string.Concat(deltas.Select(d => d.GetProperty("function").GetProperty("arguments").GetString()));
+        }
+        else
+        {
+            var (status, json, _) = await RawHttp.PostAsync(_server.Http, "/v1/chat/completions", body);
+            Assert.Equal(HttpStatusCode.OK, status);
+            var choice = json.GetProperty("choices")[0];
+            Assert.Equal("tool_calls", choice.GetProperty("finish_reason").GetString());
+            var call = Assert.Single(choice.GetProperty("message").GetProperty("tool_calls").EnumerateArray()).GetProperty("function");
+            name = call.GetProperty("name").GetString()!;
+            arguments = call.GetProperty("arguments").GetString()!;
+        }
+        Assert.Equal("get_forecast", name);
+        using var args = JsonDocument.Parse(arguments);
+        Assert.Equal(["city", "days"], args.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.InRange(args.RootElement.GetProperty("city").GetString()!.Length, 0, 8);
+        Assert.InRange(args.RootElement.GetProperty("days").GetInt32(), 1, 7);
+    }
+
+    [Fact]
+    public async Task ARequiredCallIsOneOfTheGivenFunctions()
+    {
+        string body = Body("tools", $$""", "tools": [{{GetTime}}, {{GetForecast}}], "tool_choice": "required", "parallel_tool_calls": false, "seed": 8""")
+            .Replace("\"max_tokens\": 4", "\"max_tokens\": 200", StringComparison.Ordinal).Replace("\"temperature\": 0,", "\"temperature\": 1.0,", StringComparison.Ordinal);
+        var (status, json, _) = await RawHttp.PostAsync(_server.Http, "/v1/chat/completions", body);
+        Assert.Equal(HttpStatusCode.OK, status);
+        var choice = json.GetProperty("choices")[0];
+        Assert.True("tool_calls" == choice.GetProperty("finish_reason").GetString(), json.ToString());
+        var call = Assert.Single(choice.GetProperty("message").GetProperty("tool_calls").EnumerateArray()).GetProperty("function");
+        Assert.Contains(call.GetProperty("name").GetString(), new[] { "get_time", "get_forecast" });
+        using var args = JsonDocument.Parse(call.GetProperty("arguments").GetString()!);
+        Assert.Equal(JsonValueKind.Object, args.RootElement.ValueKind);
+    }
+
+    [Fact]
+    public async Task AStrictFunctionWhoseSchemaCannotBeEnforcedIsA400NamingIt()
+    {
+        const string odd = """{"type": "function", "function": {"name": "odd", "strict": true, "parameters": {"type": "object", "properties": {"a": {"type": "string"}}, "minProperties": 1}}}""";
+        var (status, json, _) = await RawHttp.PostAsync(_server.Http, "/v1/chat/completions", Body("tools", $$""", "tools": [{{GetTime}}, {{odd}}], "tool_choice": "required" """));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        var e = RawHttp.AssertError(json, "minProperties");
+        Assert.Equal("tools[1].function.parameters", e.GetProperty("param").GetString());
+    }
+
     [Fact]
     public async Task NamedCallStreamsAsToolCallDeltas()
     {

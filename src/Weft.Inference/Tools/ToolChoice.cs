@@ -23,8 +23,7 @@ public sealed record ToolChoice(ToolChoiceKind Kind, string? Name = null)
     }
 
     /// <summary>The arguments the parameter schema allows, when it allows only one text: "{}" for a function without
-    /// parameters. Null otherwise: choosing among many texts is a grammar's work (constrained sampling), which this
-    /// seam hands to when there is one; until then the model writes the arguments unconstrained.</summary>
+    /// parameters or declared properties. Null otherwise: the model writes them under <see cref="ToolCallGrammar"/>.</summary>
     public static string? ConstrainedArguments(JsonElement? parameters)
     {
         if (parameters is not { ValueKind: JsonValueKind.Object } p) return "{}";

@@ -30,6 +30,7 @@ internal static class ChatCompletionsEndpoints
             var model = await pool.GetAsync(modelId);
             var plan = ToolPlan.For(model, tools);
             var request = WeftFields.CompletionRequest(body, model, () => ChatPrompt.Tokens(model, messages, plan), logProbabilities);
+            if (plan?.Grammar is { } call) request = request with { Grammar = call }; // a forced call is all the answer holds
             string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
             var choices = Enumerable.Range(0, n).Select(k => new ChatResponder(id, modelId, model.Tokenizer, plan) { Index = k }).ToArray();
             await CompletionResponder.RespondAsync(http, model, choices, ChoiceCount.Requests(request, n), stream, includeUsage, metrics);
@@ -80,7 +81,13 @@ internal static class ChatCompletionsEndpoints
             return Parts(_stream.Push(text));
         }
 
-        protected override IReadOnlyList<ChoicePart> StreamEnd() => _stream == null ? [] : Parts(_stream.Complete());
+        protected override IReadOnlyList<ChoicePart> StreamEnd()
+        {
+            if (_stream == null) return [];
+            // a prefill that is the whole call (a function without parameters) leaves the model nothing to write
+            var parts = _prefilled ? [] : Pieces("");
+            return [.. parts, .. Parts(_stream.Complete())];
+        }
 
         private List<ChoicePart> Parts(ToolStreamStep step)
         {

@@ -7,7 +7,8 @@ using Weft.Inference.Tools;
 namespace Weft.Server.Api;
 
 /// <param name="Parameters">the function's JSON schema, cloned out of the request body; null when absent</param>
-internal sealed record ToolFunction(string Name, JsonElement? Parameters);
+/// <param name="Strict">function.strict: its arguments must follow the schema exactly (a keyword that cannot be enforced is a 400)</param>
+internal sealed record ToolFunction(string Name, JsonElement? Parameters, bool Strict = false);
 
 /// <param name="Template">the tools array as the template sees it (OpenAI's shape, as given)</param>
 internal sealed record ToolRequest(IReadOnlyList<ToolFunction> Functions, Value Template, ToolChoice Choice, bool Parallel);
@@ -41,9 +42,12 @@ internal static class ToolFields
             JsonElement? parameters = null;
             if (f.TryGetProperty("parameters", out var p) && p.ValueKind != JsonValueKind.Null)
                 parameters = p.ValueKind == JsonValueKind.Object ? p.Clone() : throw JsonRequest.WrongType(at + ".function.parameters", "a JSON schema object");
+            bool strict = false;
+            if (f.TryGetProperty("strict", out var st) && st.ValueKind != JsonValueKind.Null)
+                strict = st.ValueKind is JsonValueKind.True or JsonValueKind.False ? st.GetBoolean() : throw JsonRequest.WrongType(at + ".function.strict", "a boolean");
             string n = name.GetString()!;
             if (functions.Any(x => x.Name == n)) throw ApiException.BadRequest($"'{at}.function.name': '{n}' is given twice", at + ".function.name");
-            functions.Add(new ToolFunction(n, parameters));
+            functions.Add(new ToolFunction(n, parameters, strict));
         }
         return new ToolRequest(functions, JsonValues.FromJson(array), Choice(body, functions), body.OptionalBool("parallel_tool_calls", true));
     }
