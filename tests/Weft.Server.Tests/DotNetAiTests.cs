@@ -52,6 +52,34 @@ public sealed class DotNetAiTests : IAsyncLifetime
         Assert.Equal("weft", client.GetService<ChatClientMetadata>()!.ProviderName);
     }
 
+    public enum Sky { Clear, Cloudy, Rain }
+
+    public sealed record Forecast(int Days, bool Windy, Sky Sky);
+
+    [Fact]
+    public async Task TypedResponsesFollowTheirSchemaThroughTheGrammar()
+    {
+        IChatClient client = new WeftChatClient(_pool, "chat");
+        var options = new ChatOptions { Temperature = 1, Seed = 4, MaxOutputTokens = 120 };
+        // GetResponseAsync<T> asks for T's JSON schema as the response format; a random model still writes a Forecast
+        var typed = await client.GetResponseAsync<Forecast>("The forecast, please", options: options, useJsonSchemaResponseFormat: true);
+        Assert.True(typed.TryGetResult(out var forecast), typed.Text);
+        Assert.True(Enum.IsDefined(forecast!.Sky));
+        var any = await client.GetResponseAsync("Some JSON", new ChatOptions { Temperature = 1, Seed = 4, MaxOutputTokens = 60, ResponseFormat = ChatResponseFormat.Json });
+        if (any.FinishReason == ChatFinishReason.Stop) Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(any.Text).RootElement.ValueKind);
+        else Assert.StartsWith("{", any.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AResponseSchemaTheGrammarCannotEnforceIsRefused()
+    {
+        IChatClient client = new WeftChatClient(_pool, "chat");
+        using var schema = JsonDocument.Parse("""{"type": "object", "properties": {"a": {"type": "string"}}, "minProperties": 1}""");
+        var format = ChatResponseFormat.ForJsonSchema(schema.RootElement.Clone(), "odd");
+        var e = await Assert.ThrowsAsync<NotSupportedException>(() => client.GetResponseAsync("x", new ChatOptions { ResponseFormat = format }));
+        Assert.Contains("minProperties", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task StreamingUpdatesAddUpToTheResponse()
     {

@@ -120,8 +120,26 @@ public sealed class WeftChatClient(ModelPool pool, string modelId) : IChatClient
             MaxTokens = options?.MaxOutputTokens ?? Math.Max(1, model.ContextSize - prompt.Length),
             Sampling = sampling,
             StopStrings = options?.StopSequences?.ToArray() ?? [],
+            // a forced call is all the answer holds; else the response format, if any
+            Grammar = tools?.Grammar ?? Format(options?.ResponseFormat),
         };
         return (model, request, "chatcmpl-" + Guid.NewGuid().ToString("N"), tools);
+    }
+
+    /// <summary>ChatOptions.ResponseFormat as a grammar: JSON with a schema (its instances), JSON (any object), text (none).
+    /// A schema keyword the grammar cannot enforce is a NotSupportedException naming it, never silently dropped.</summary>
+    private static Weft.Inference.Grammar.Grammar? Format(ChatResponseFormat? format)
+    {
+        if (format is not ChatResponseFormatJson json) return null;
+        if (json.Schema is not { } schema) return Weft.Inference.Grammar.Grammar.JsonObject;
+        try
+        {
+            return Weft.Inference.Grammar.Grammar.FromJsonSchema(schema.GetRawText());
+        }
+        catch (Weft.Inference.Grammar.GrammarException e)
+        {
+            throw new NotSupportedException($"the response format's schema{(json.SchemaName is { } n ? $" '{n}'" : "")} cannot be enforced: {e.Message}", e);
+        }
     }
 
     /// <summary>Messages as templates see them: FunctionCallContent as an assistant's tool_calls (arguments as JSON text,
