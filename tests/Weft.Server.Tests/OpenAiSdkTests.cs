@@ -52,6 +52,21 @@ public class OpenAiSdkTests(ServerFixture fixture) : IClassFixture<ServerFixture
     }
 
     [Fact]
+    public async Task SeveralChoicesComeThroughTheSdksProtocolMethod()
+    {
+        // ChatCompletionOptions has no public n: the SDK's protocol method sends it, and its reader reads the answer
+        var chat = Client.GetChatClient("chat");
+        const string body = """{"model": "chat", "messages": [{"role": "user", "content": "Name three rivers of Europe."}], "temperature": 1, "max_tokens": 8, "seed": 11, "n": 3}""";
+        ClientResult result = await chat.CompleteChatAsync(BinaryContent.Create(BinaryData.FromString(body)), new System.ClientModel.Primitives.RequestOptions());
+        var completion = System.ClientModel.Primitives.ModelReaderWriter.Read<ChatCompletion>(result.GetRawResponse().Content)!;
+        using var raw = System.Text.Json.JsonDocument.Parse(result.GetRawResponse().Content);
+        var choices = raw.RootElement.GetProperty("choices");
+        Assert.Equal([0, 1, 2], choices.EnumerateArray().Select(c => c.GetProperty("index").GetInt32()));
+        Assert.Equal(choices[0].GetProperty("message").GetProperty("content").GetString(), completion.Content[0].Text);
+        Assert.InRange(completion.Usage.OutputTokenCount, 3, 3 * 8); // each choice 1 to max_tokens
+    }
+
+    [Fact]
     public async Task ModelsAreListed()
     {
         var models = await Client.GetOpenAIModelClient().GetModelsAsync();
