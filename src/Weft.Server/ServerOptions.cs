@@ -11,7 +11,8 @@ public sealed record ServerOptions
     public string? ApiKey { get; init; }
     /// <summary>Largest context a request may ask for; 0 means the model's own (at most 4096).</summary>
     public int ContextSize { get; init; }
-    /// <summary>Slots per model: requests decoded together (one KV cache each, one batched forward pass per step).</summary>
+    /// <summary>Slots per model: requests decoded together (one KV cache each, one batched forward pass per step);
+    /// 0: as many as <see cref="Hosting.ModelPool.AutoSlots"/> finds room for (what `weft serve` does unless told).</summary>
     public int Parallel { get; init; } = 1;
     /// <summary>Requests that may wait per model before new ones get 429.</summary>
     public int QueueLimit { get; init; } = 64;

@@ -94,6 +94,24 @@ public class ServingPolicyTests
         Assert.True(Value(metrics, "weft_prompt_tokens_reused") >= promptTokens - 1);
     }
 
+    [Fact]
+    public async Task WithoutAParallelSettingSmallModelsGetFourSlots()
+    {
+        await using var server = await LiveServer.StartAsync(o => o with { Parallel = 0 });
+        var (status, _, _) = await RawHttp.PostAsync(server.Http, "/v1/completions", """{"model":"chat","prompt":"hi","max_tokens":1}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var (_, model) = await RawHttp.GetAsync(server.Http, "/v1/models/chat");
+        Assert.Equal(Weft.Server.Hosting.ModelPool.MaxAutoSlots, model.GetProperty("meta").GetProperty("slots").GetInt32());
+    }
+
+    [Theory]
+    [InlineData(32, 4096, 8192, 24L << 30, 1)] // Llama 2 7B: 4 GiB a slot, a quarter of 24 GiB holds one
+    [InlineData(32, 4096, 2048, 24L << 30, 4)] // Mistral 7B (GQA): 1 GiB a slot
+    [InlineData(32, 4096, 2048, 8L << 30, 2)]
+    [InlineData(80, 4096, 2048, 8L << 30, 1)] // never fewer than one
+    public void AutoSlotsKeepTheKvCachesInAQuarterOfTheMemory(int layers, int context, int kvWidth, long memory, int expected) =>
+        Assert.Equal(expected, Weft.Server.Hosting.ModelPool.AutoSlots(layers, context, kvWidth, memory));
+
     private static double Value(string metrics, string name) =>
         double.Parse(metrics.Split('\n').First(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
 }

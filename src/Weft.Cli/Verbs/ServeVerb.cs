@@ -17,7 +17,7 @@ internal static class ServeVerb
         var models = new Option<string>("--models") { Description = "folder of GGUF models to serve", DefaultValueFactory = _ => ServerOptions.DefaultModelsDirectory };
         var apiKey = new Option<string?>("--api-key") { Description = "require 'Authorization: Bearer KEY' on every /v1 call" };
         var ctx = new Option<int>("--ctx") { Description = "largest context per request (default: the model's, at most 4096)" };
-        var parallel = new Option<int>("--parallel") { Description = "slots per model: requests decoded together, one batched forward pass per step", DefaultValueFactory = _ => 1 };
+        var parallel = new Option<int>("--parallel") { Description = "slots per model: requests decoded together, one batched forward pass per step (default: up to 4, as many as fit their KV caches in a quarter of the memory)", DefaultValueFactory = _ => 0 };
         var budget = new Option<string?>("--memory-budget") { Description = "bytes of models kept loaded (suffixes K, M, G); least recently used ones are unloaded" };
         var data = new Option<string>("--data") { Description = "folder of the chat page's database (conversations, assistants)", DefaultValueFactory = _ => ServerOptions.DefaultDataDirectory };
         var noPulled = new Option<bool>("--no-pulled") { Description = "offer only the models folder's models, not those `weft pull` (or another tool) left in the caches" };
@@ -39,7 +39,7 @@ internal static class ServeVerb
         cmd.SetAction(r =>
         {
             if (r.GetValue(port) is < 0 or > 65535) throw new UsageException("--port must be between 0 and 65535");
-            if (r.GetValue(parallel) < 1) throw new UsageException("--parallel must be at least 1");
+            if (r.GetValue(parallel) < 0 || (r.GetResult(parallel) is { Implicit: false } && r.GetValue(parallel) == 0)) throw new UsageException("--parallel must be at least 1");
             if (r.GetValue(ctx) < 0) throw new UsageException("--ctx must not be negative");
             var options = new ServerOptions
             {

@@ -25,7 +25,7 @@ internal static class ModelsEndpoints
                 w.WriteStartObject();
                 w.WriteString("object", "list");
                 w.WriteStartArray("data");
-                foreach (var e in entries) Write(w, e, loaded, options.Parallel);
+                foreach (var e in entries) Write(w, e, loaded, Slots(pool, options, e.Id));
                 foreach (var (id, replicas) in remote.Models())
                     if (pool.Catalog.Find(id) == null) RemoteModelsJson.Write(w, id, replicas); // a local model of that id is served locally
                 w.WriteEndArray();
@@ -41,7 +41,7 @@ internal static class ModelsEndpoints
                 return;
             }
             if (entry == null) throw ApiException.NotFound($"the model '{id}' does not exist", "model");
-            await Json.WriteAsync(http.Response, w => Write(w, entry, LoadedIds(pool), options.Parallel));
+            await Json.WriteAsync(http.Response, w => Write(w, entry, LoadedIds(pool), Slots(pool, options, entry.Id)));
         });
         return v1;
     }
@@ -49,8 +49,13 @@ internal static class ModelsEndpoints
     /// <summary>The ids of the models in memory, gathered once per request.</summary>
     private static HashSet<string> LoadedIds(ModelPool pool) => pool.Loaded.Select(m => m.Entry.Id).ToHashSet(StringComparer.Ordinal);
 
-    /// <param name="slots">requests of this model decoded together (--parallel)</param>
-    private static void Write(Utf8JsonWriter w, ModelEntry e, HashSet<string> loaded, int slots)
+    /// <summary>A loaded model's slots; else --parallel, or null while a model without it is not loaded (its slots
+    /// depend on its size, ModelPool.AutoSlots).</summary>
+    private static int? Slots(ModelPool pool, ServerOptions options, string id) =>
+        pool.Loaded.FirstOrDefault(m => m.Entry.Id == id)?.SlotCount ?? (options.Parallel > 0 ? options.Parallel : null);
+
+    /// <param name="slots">requests of this model decoded together (--parallel); null: not known until it loads</param>
+    private static void Write(Utf8JsonWriter w, ModelEntry e, HashSet<string> loaded, int? slots)
     {
         w.WriteStartObject();
         w.WriteString("id", e.Id);
@@ -60,7 +65,7 @@ internal static class ModelsEndpoints
         w.WriteStartObject("meta");
         w.WriteNumber("bytes", e.Bytes);
         w.WriteBoolean("loaded", loaded.Contains(e.Id));
-        w.WriteNumber("slots", slots);
+        if (slots is int n) w.WriteNumber("slots", n); else w.WriteNull("slots");
         w.WriteString("format", e.Format == ModelFormat.Gguf ? "gguf" : "safetensors");
         if (e.Facts is { } f)
         {

@@ -39,6 +39,8 @@ public sealed class LoadedModel : IDisposable
     public DateTime LastUsed { get; internal set; } = DateTime.UtcNow;
     /// <summary>Requests waiting for a slot.</summary>
     public int QueueDepth => _scheduler.QueueDepth;
+    /// <summary>Slots of its scheduler: requests decoded together.</summary>
+    public int SlotCount => _scheduler.SlotCount;
     /// <summary>Slots generating now.</summary>
     public int BusySlots => _scheduler.BusySlots;
     /// <summary>Prompt tokens taken from a slot's cache (its own, or copied from another slot) instead of evaluated.</summary>

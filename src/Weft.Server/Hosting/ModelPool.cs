@@ -56,13 +56,29 @@ public sealed class ModelPool : IDisposable
         var model = Model.Load(entry.Path, [.. AdapterFit.For(entry.Path, _options.Adapters), .. entry.Variant]);
         try
         {
-            return new LoadedModel(entry, model, _workers, ContextFor(model.Config.TrainContextLength), Math.Max(1, _options.Parallel), Math.Max(1, _options.QueueLimit));
+            int context = ContextFor(model.Config.TrainContextLength);
+            int slots = _options.Parallel > 0 ? _options.Parallel
+                : AutoSlots(model.Config.LayerCount, context, model.Config.KeyWidth + model.Config.ValueWidth, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+            return new LoadedModel(entry, model, _workers, context, slots, Math.Max(1, _options.QueueLimit));
         }
         catch
         {
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Most slots chosen without --parallel: enough for the chat page's four compare columns of one model.</summary>
+    public const int MaxAutoSlots = 4;
+
+    /// <summary>Slots when none are asked for: as many as keep their KV caches (float32 keys and values of every layer,
+    /// <paramref name="context"/> positions each) within a quarter of <paramref name="memory"/>, from 1 to
+    /// <see cref="MaxAutoSlots"/>. A 7B Llama 2 at 4096 tokens (4 GiB a slot) gets 1 on a 24 GiB machine.</summary>
+    /// <param name="kvWidth">key width plus value width of one position (floats)</param>
+    public static int AutoSlots(int layers, int context, int kvWidth, long memory)
+    {
+        long perSlot = Math.Max(1, (long)layers * context * kvWidth * sizeof(float));
+        return (int)Math.Clamp(memory / 4 / perSlot, 1, MaxAutoSlots);
     }
 
     /// <summary>The context a model trained on <paramref name="train"/> tokens runs with here: --ctx-size when given (at

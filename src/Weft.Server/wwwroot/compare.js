@@ -51,10 +51,12 @@ async function loadModels() {
 function showSlotNote(models) {
   const counts = {};
   for (const m of models) counts[m] = (counts[m] ?? 0) + 1;
-  const waiting = Object.entries(counts).filter(([id, n]) => n > (state.models.find(m => m.id === id)?.meta?.slots ?? 1));
+  // null: not loaded yet, its slots chosen when it loads
+  const slots = id => state.models.find(m => m.id === id)?.meta?.slots ?? null;
+  const waiting = Object.entries(counts).filter(([id, n]) => slots(id) !== null && n > slots(id));
   $('slot-note').hidden = waiting.length === 0;
   $('slot-note').textContent = waiting.map(([id, n]) =>
-    `${n} columns of ${id} share ${state.models.find(m => m.id === id)?.meta?.slots ?? 1} slot(s): the rest wait their turn (start the server with --parallel ${n}).`).join(' ');
+    `${n} columns of ${id} share ${slots(id)} slot(s): the rest wait their turn (start the server with --parallel ${n}).`).join(' ');
 }
 
 function setBusy(busy) {
