@@ -43,13 +43,14 @@ export function comparePickers(box, addButton, models, onChange) {
   };
 }
 
-function column(i, model) {
+/** One answer column (empty, "waiting…"): heading `tag` naming the model, body, stats, a disabled keep button. */
+export function column(i, model, tag = 'h3', label = model) {
   const col = document.createElement('section');
   col.className = 'column';
   col.dataset.state = 'streaming';
   col.setAttribute('aria-label', `Answer ${i + 1}: ${model}`);
-  const h = document.createElement('h3');
-  h.textContent = model;
+  const h = document.createElement(tag);
+  h.textContent = label;
   const body = document.createElement('div');
   body.className = 'body';
   const stats = document.createElement('p');
@@ -64,7 +65,8 @@ function column(i, model) {
   return col;
 }
 
-async function stream(col, request, signal) {
+/** Streams one chat request into a column; resolves to {content, tokens_per_second} or {content, stopped}. */
+export async function stream(col, request, signal) {
   const body = col.querySelector('.body');
   let text = '', pending = false;
   const paint = () => {

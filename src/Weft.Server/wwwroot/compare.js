@@ -1,8 +1,8 @@
 // The compare page: one prompt to 2–4 models (/v1/models), the answers streamed side by side from
 // /v1/chat/completions, each with its token count, time to first token and tokens/s; "Continue with this one" saves
 // the prompt and that answer as a conversation (/api/conversations) and opens it in the chat page.
-import { renderMarkdown } from './markdown.js';
-import { api, streamChat, statsText } from './sse.js';
+import { api } from './sse.js';
+import { column, stream } from './compare-mode.js';
 
 const $ = id => document.getElementById(id);
 const MIN = 2, MAX = 4;
@@ -65,47 +65,13 @@ function setBusy(busy) {
 }
 
 function columnView(i, model) {
-  const col = document.createElement('section');
-  col.className = 'column';
-  col.dataset.state = 'streaming';
-  col.setAttribute('aria-label', `Answer ${i + 1}: ${model}`);
-  const h = document.createElement('h2');
-  h.textContent = `${i + 1}. ${model}`;
-  const body = document.createElement('div');
-  body.className = 'body';
-  const stats = document.createElement('p');
-  stats.className = 'stats';
-  stats.textContent = 'waiting…';
-  const keep = document.createElement('button');
-  keep.type = 'button';
-  keep.className = 'small keep';
-  keep.textContent = 'Continue with this one';
-  keep.disabled = true;
-  col.append(h, body, stats, keep);
-  return col;
+  return column(i, model, 'h2', `${i + 1}. ${model}`);
 }
 
 async function runColumn(col, model, messages, sampling, signal) {
-  const body = col.querySelector('.body');
-  let text = '', pending = false;
-  const paint = () => {
-    if (pending) return;
-    pending = true;
-    requestAnimationFrame(() => { pending = false; body.innerHTML = renderMarkdown(text); });
-  };
-  try {
-    const s = await streamChat('/v1/chat/completions', { model, messages, stream: true, stream_options: { include_usage: true }, ...sampling },
-      piece => { text += piece; paint(); }, signal);
-    col.dataset.state = 'done';
-    col.querySelector('.stats').textContent = statsText(s);
-    col.answer = { text, tokensPerSecond: s.tokensPerSecond };
-  } catch (e) {
-    col.dataset.state = e.name === 'AbortError' ? 'stopped' : 'error';
-    col.querySelector('.stats').textContent = e.name === 'AbortError' ? 'stopped' : `failed: ${e.message}`;
-    col.answer = { text, tokensPerSecond: null };
-  }
-  body.innerHTML = renderMarkdown(text);
-  col.querySelector('.keep').disabled = text.length === 0;
+  const a = await stream(col, { model, messages, ...sampling }, signal);
+  col.answer = { text: a.content, tokensPerSecond: typeof a.tokens_per_second === 'number' ? a.tokens_per_second : null };
+  col.querySelector('.keep').disabled = a.content.length === 0;
 }
 
 async function send() {
