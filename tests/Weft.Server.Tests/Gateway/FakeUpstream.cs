@@ -39,6 +39,9 @@ public sealed class FakeUpstream : IAsyncDisposable
     /// <summary>Tokens per answer, and the time between two streamed tokens.</summary>
     public int Tokens { get; set; } = 5;
     public TimeSpan TokenInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+    /// <summary>When set, a stream starts with a chunk carrying only the role (as Weft's and vLLM's do), sent before
+    /// <see cref="Delay"/>.</summary>
+    public bool OpeningChunk { get; set; }
 
     /// <summary>When set, GET /slots answers as llama-server does: this many slots, the first <see cref="BusySlots"/> busy.</summary>
     public int? Slots { get; set; }
@@ -138,8 +141,14 @@ public sealed class FakeUpstream : IAsyncDisposable
         try
         {
             var body = await Record(http);
-            if (Delay > TimeSpan.Zero) await Task.Delay(Delay, http.RequestAborted);
             bool stream = body.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+            if (stream && OpeningChunk)
+            {
+                http.Response.ContentType = "text/event-stream";
+                await http.Response.WriteAsync("data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n", http.RequestAborted);
+                await http.Response.Body.FlushAsync(http.RequestAborted);
+            }
+            if (Delay > TimeSpan.Zero) await Task.Delay(Delay, http.RequestAborted);
             if (!stream)
             {
                 var text = string.Join(" ", Enumerable.Range(0, Tokens).Select(i => $"t{i}"));
@@ -153,8 +162,8 @@ public sealed class FakeUpstream : IAsyncDisposable
                 });
                 return;
             }
-            http.Response.ContentType = "text/event-stream";
-            await http.Response.StartAsync();
+            if (!http.Response.HasStarted) http.Response.ContentType = "text/event-stream";
+            await http.Response.StartAsync(http.RequestAborted);
             for (int i = 0; i < Tokens; i++)
             {
                 string chunk = "{\"object\":\"chat.completion.chunk\",\"replica\":\"" + Name + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"t" + i + " \"}}]}";
