@@ -57,7 +57,9 @@ public sealed class GatewayOpeningTests
     [InlineData("data: {\"choices\":[{\"index\":0,\"text\":\"a\"}]}", false)]
     [InlineData("data: [DONE]", false)]
     [InlineData("data: {\"error\":{\"message\":\"x\"}}", false)]
-    [InlineData("event: response.created\ndata: {\"type\":\"response.created\"}", false)]
+    [InlineData("event: response.created\ndata: {\"type\":\"response.created\"}", true)]
+    [InlineData("event: response.in_progress\ndata: {\"type\":\"response.in_progress\"}", true)]
+    [InlineData("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"In\"}", false)]
     public void Opening_events_carry_no_answer(string sseEvent, bool opening) =>
         Assert.Equal(opening, OpeningEvent.Is(Encoding.UTF8.GetBytes(sseEvent)));
 }
