@@ -25,6 +25,12 @@ public sealed class GatewayPoolTests
         Assert.Contains("local", served);
         Assert.Contains("pooled-remote", served);
         Assert.Equal(served.Count(s => s == "pooled-remote"), a.Served);
+
+        var (_, list) = await RawHttp.GetAsync(gw.Http, "/v1/models");
+        var chat = Assert.Single(list.GetProperty("data").EnumerateArray(), m => m.GetProperty("id").GetString() == "chat"); // listed once
+        var pooled = Assert.Single(chat.GetProperty("meta").GetProperty("pooled_with").EnumerateArray());
+        Assert.Equal("pooled-remote", pooled.GetProperty("name").GetString());
+        Assert.True(pooled.GetProperty("up").GetBoolean());
     }
 
     [Fact]
