@@ -35,13 +35,14 @@ internal static class RemoteArenaAnswer
                 if (response == null) { lastFailure = $"'{replica.Name}': {replica.Problem}"; continue; }
                 using (response)
                 {
-                    if (!response.IsSuccessStatusCode)
+                    int status = (int)response.StatusCode;
+                    if (status >= 500)
                     {
-                        string text = await response.Content.ReadAsStringAsync(http.RequestAborted);
-                        if ((int)response.StatusCode >= 500) { replica.Failed($"answered {(int)response.StatusCode}", connection: false); lastFailure = $"'{replica.Name}' answered {(int)response.StatusCode}"; continue; }
-                        replica.CountError();
-                        throw new ApiException(502, $"the remote model '{model}' ({replica.Name}) answered {(int)response.StatusCode}: {(text.Length > 300 ? text[..300] + "…" : text)}", "server_error", code: "upstream_failed");
+                        replica.Failed($"answered {status}", connection: false);
+                        lastFailure = $"'{replica.Name}' answered {status}";
+                        continue;
                     }
+                    if (!response.IsSuccessStatusCode) throw await RefusedAsync(replica, model, response, http.RequestAborted);
                     var result = await RelayAsync(http, response, replica, hiddenName, clock);
                     if (result.Finish != FinishReason.Cancelled) replica.Succeeded();
                     return result;
@@ -54,6 +55,15 @@ internal static class RemoteArenaAnswer
         }
         if (tried.Count == 0) throw new ApiException(503, $"no replica of the model '{model}' is up", "server_error", code: "no_replica");
         throw new ApiException(502, $"no replica of the model '{model}' answered; the last: {lastFailure}", "server_error", code: "upstream_failed");
+    }
+
+    /// <summary>A 4xx of the replica (a wrong key, a bad field): counted, and passed on as a 502 quoting it.</summary>
+    private static async Task<ApiException> RefusedAsync(RemoteEndpoint replica, string model, HttpResponseMessage response, CancellationToken ct)
+    {
+        replica.CountError();
+        string text = await response.Content.ReadAsStringAsync(ct);
+        if (text.Length > 300) text = text[..300] + "…";
+        return new ApiException(502, $"the remote model '{model}' ({replica.Name}) answered {(int)response.StatusCode}: {text}", "server_error", code: "upstream_failed");
     }
 
     /// <summary>The chat request for the remote: the battle's messages (or its prompt as one user message) and sampling fields.</summary>

@@ -1,6 +1,6 @@
 // Remote models in the blind arena: the default pool draws them with the local ones, a battle's remote side streams
-// from its replica under the hidden name (nothing of the stream names the model or the replica), and the vote reveals
-// it and stores the battle.
+// from its replica under the hidden name (nothing of the stream names the model or the replica), the vote reveals it
+// and stores the battle; a side the endpoint refuses or breaks off may be asked for again.
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -70,5 +70,45 @@ public sealed class GatewayArenaTests
         await gw.Remote.ProbeAllAsync();
         var without = await JsonOf(await gw.Http.PostAsync("/api/arena/battles", Body(new { prompt = "hi", max_tokens = 2 })), HttpStatusCode.Created);
         Assert.Equal(all - 2, without.GetProperty("pool").GetInt32());
+    }
+
+    /// <summary>Opens a battle of two remote ids served by one endpoint, so either side is remote.</summary>
+    private static async Task<string> OpenRemoteBattleAsync(GatewayHarness gw)
+    {
+        var open = await JsonOf(await gw.Http.PostAsync("/api/arena/battles", Body(new { models = new[] { "remote-one", "remote-two" }, prompt = "hi", max_tokens = 4 })), HttpStatusCode.Created);
+        return open.GetProperty("id").GetString()!;
+    }
+
+    [Fact]
+    public async Task A_remote_side_refused_by_its_endpoint_is_a_502_quoting_it_and_may_be_asked_again()
+    {
+        await using var up = await FakeUpstream.StartAsync("arena-keyed", "remote-one", "remote-two");
+        up.Key = "wanted"; // the file names no key: the endpoint refuses
+        await using var gw = await GatewayHarness.StartAsync(GatewayHarness.Yaml(30, (up, null, true)));
+        string id = await OpenRemoteBattleAsync(gw), side = "a";
+        using var res = await gw.Http.PostAsync($"/api/arena/battles/{id}/answers/{side}", Body(new { }));
+        var error = await JsonOf(res, HttpStatusCode.BadGateway);
+        Assert.Contains("401", error.GetProperty("error").GetProperty("message").GetString()!, StringComparison.Ordinal);
+        var state = await JsonOf(await gw.Http.GetAsync($"/api/arena/battles/{id}"), HttpStatusCode.OK);
+        Assert.Equal("waiting", state.GetProperty(side).GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task A_remote_side_cut_by_a_dying_replica_ends_with_an_error_event_and_may_be_asked_again()
+    {
+        await using var up = await FakeUpstream.StartAsync("arena-doomed", "remote-one", "remote-two");
+        await using var gw = await GatewayHarness.StartAsync(GatewayHarness.Yaml(30, (up, null, true)));
+        string id = await OpenRemoteBattleAsync(gw), side = "b";
+        up.Tokens = 200;
+        up.TokenInterval = TimeSpan.FromMilliseconds(50);
+        var read = Sse.ReadAsync(gw.Http, $"/api/arena/battles/{id}/answers/{side}", "{}");
+        await Task.Delay(600);
+        await up.KillAsync();
+        var events = await read.WaitAsync(TimeSpan.FromSeconds(15));
+        using var last = JsonDocument.Parse(events[^1]);
+        Assert.Equal("upstream_broke_off", last.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.DoesNotContain("arena-doomed", events[^1], StringComparison.Ordinal); // the error names nothing either
+        var state = await JsonOf(await gw.Http.GetAsync($"/api/arena/battles/{id}"), HttpStatusCode.OK);
+        Assert.Equal("waiting", state.GetProperty(side).GetProperty("state").GetString());
     }
 }
