@@ -1,4 +1,5 @@
-// A compare column answered by a remote OpenAI-compatible endpoint (`openai:URL#model`, key from $OPENAI_API_KEY):
+// A compare column answered by a remote OpenAI-compatible endpoint (`openai:URL#model`, key from $OPENAI_API_KEY, or a
+// model of the endpoints file with its endpoint's key):
 // the prompt as chat messages to URL/chat/completions, streamed; time to first token and tokens/s measured here.
 using System.Diagnostics;
 using System.Net.Http.Headers;
@@ -31,7 +32,8 @@ internal static class CompareRemote
 
     /// <summary>Streams the answer into <paramref name="column"/>; its result carries the usage the endpoint reports (else
     /// one token per content chunk), the time to first token as prompt time and the rest as generation time.</summary>
-    public static async Task<GenerationResult> RunAsync(CompareColumn column, string arg, CompareOptions options, ulong seed, Stopwatch clock, CancellationToken cancel)
+    /// <param name="apiKey">the column's own key ("" for none); null: $OPENAI_API_KEY</param>
+    public static async Task<GenerationResult> RunAsync(CompareColumn column, string arg, string? apiKey, CompareOptions options, ulong seed, Stopwatch clock, CancellationToken cancel)
     {
         var (url, model) = Parse(arg);
         var messages = new JsonArray();
@@ -51,7 +53,7 @@ internal static class CompareRemote
         if (!s.IsGreedy) body["seed"] = seed;
         string endpoint = url.AbsoluteUri.TrimEnd('/') + "/chat/completions";
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
-        if (Environment.GetEnvironmentVariable("OPENAI_API_KEY") is { Length: > 0 } key) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        if ((apiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY")) is { Length: > 0 } key) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         double start = clock.Elapsed.TotalMilliseconds;
         HttpResponseMessage response;
         try

@@ -24,7 +24,8 @@ internal static class CompareVerb
         {
             Description = $"{MinColumns} to {MaxColumns} GGUF files or checkpoint folders, one column each; a model may be named more than once, "
                 + "MODEL+ADAPTER.gguf[@SCALE] (more adapters joined by +) is that model with those LoRA adapters, e.g. base.gguf base.gguf+med.gguf, "
-                + "and openai:URL#model is a remote OpenAI-compatible endpoint (key from $OPENAI_API_KEY)",
+                + "openai:URL#model is a remote OpenAI-compatible endpoint (key from $OPENAI_API_KEY), and MODEL or ENDPOINT/MODEL "
+                + "a model of the endpoints file (with its endpoint's key)",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var prompt = new Option<string>("--prompt", "-p") { Description = "the prompt, sent as a user message through each model's own chat template", Required = true };
@@ -33,6 +34,7 @@ internal static class CompareVerb
         var template = new Option<string?>("--template") { Description = "a built-in template name or a Jinja file for every model (default: each model's own, else chatml)" };
         var count = new Option<int>("-n", "--n-predict") { Description = "most tokens per answer", DefaultValueFactory = _ => 128 };
         var json = new Option<bool>("--json") { Description = "print one JSON object once every column is done" };
+        var endpoints = new Option<string?>("--endpoints") { Description = "FILE: the endpoints file whose models may be named (default ~/.weft/endpoints.yaml when there; docs/gateway.md)" };
         var sampling = new SamplingFlags();
         var lora = new LoraFlags();
         var threads = Common.ThreadsOption();
@@ -46,7 +48,7 @@ internal static class CompareVerb
             + "every named model they fit, as in weft serve, and one that fits none is an error. Under each column: tokens generated, time to first token (from the start of generation, every "
             + "model loaded), decoding tokens/s, prompt tokens and the stop reason")
         {
-            models, prompt, system, raw, template, count, json, threads, ctx,
+            models, prompt, system, raw, template, count, json, threads, ctx, endpoints,
         };
         sampling.AddTo(cmd);
         lora.AddTo(cmd);
@@ -61,7 +63,8 @@ internal static class CompareVerb
             if (r.GetValue(threads) < 1) throw new UsageException("--threads must be at least 1");
             if (r.GetValue(raw) && (r.GetValue(system) != null || r.GetValue(template) != null))
                 throw new UsageException("--raw sends no chat template: leave out --system and --template");
-            var specs = paths.Select(ColumnSpec.Parse).ToList();
+            var declared = EndpointModels.Load(r.GetValue(endpoints));
+            var specs = paths.Select(p => declared?.Column(p) ?? ColumnSpec.Parse(p)).ToList();
             if (specs.Any(c => c.IsRemote) && (r.GetValue(raw) || r.GetValue(template) != null))
                 throw new UsageException("a remote endpoint applies its own chat template: leave out --raw and --template, or compare local models only");
             var sample = sampling.Read(r);
@@ -121,7 +124,7 @@ internal static class CompareVerb
                 if (!fitting.ContainsKey(Path.GetFullPath(c.Path))) fitting[Path.GetFullPath(c.Path)] = FittingAdapters(c.Path, options.Adapters);
             CheckEachAdapterFitsAModel(options, fitting.Values);
             var columns = new List<CompareColumn>();
-            var remote = new List<(CompareColumn Column, string Endpoint, ulong Seed)>();
+            var remote = new List<(CompareColumn Column, string Endpoint, string? Key, ulong Seed)>();
             for (int i = 0; i < options.Columns.Count; i++)
             {
                 var (path, own) = options.Columns[i];
@@ -129,7 +132,7 @@ internal static class CompareVerb
                 {
                     ulong remoteSeed = unchecked(options.BaseSeed + (ulong)i);
                     var answer = new CompareColumn(i + 1, path, [], options.Sampling.IsGreedy ? null : remoteSeed, 0);
-                    remote.Add((answer, path, remoteSeed));
+                    remote.Add((answer, path, options.Columns[i].ApiKey, remoteSeed));
                     columns.Add(answer);
                     continue;
                 }
@@ -153,8 +156,8 @@ internal static class CompareVerb
             var running = new List<(CompareColumn Column, Task<GenerationResult> Result)>();
             for (int g = 0; g < groups.Count; g++)
                 running.AddRange(groups[g].Start(shares[g], options.MaxTokens, clock, cancel));
-            foreach (var (column, endpoint, seed) in remote)
-                running.Add((column, CompareRemote.RunAsync(column, endpoint, options, seed, clock, cancel)));
+            foreach (var (column, endpoint, key, seed) in remote)
+                running.Add((column, CompareRemote.RunAsync(column, endpoint, key, options, seed, clock, cancel)));
             var all = Task.WhenAll(running.Select(x => x.Result));
             if (view != null) view.Run(all);
             try
@@ -325,6 +328,8 @@ internal sealed record CompareOptions
 internal sealed record ColumnSpec(string Path, IReadOnlyList<LoraSpec> Adapters)
 {
     public bool IsRemote => CompareRemote.IsRemote(Path);
+    /// <summary>A remote column's own key (from the endpoints file; "" for none); null: $OPENAI_API_KEY.</summary>
+    public string? ApiKey { get; init; }
 
     public static ColumnSpec Parse(string arg)
     {

@@ -1,5 +1,5 @@
 // weft eval MODEL… [--lora A] --task a,b [--limit N] [--data FILE|task=FILE] [--ctx N] [--kld-base BASE] [--json FILE]
-// [--report DIR] [--resume] [--offline]: quality, speed and cost of several models side by side.
+// [--report DIR] [--resume] [--offline] [--endpoints FILE]: quality, speed and cost of several models side by side.
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
@@ -19,7 +19,7 @@ internal static class EvalVerb
     {
         var models = new Argument<string[]>("MODELS")
         {
-            Description = "GGUF files, checkpoint folders or openai:URL#model endpoints; `--lora A` right after a local model adds that model with the adapter",
+            Description = "GGUF files, checkpoint folders, openai:URL#model endpoints or models of the endpoints file (MODEL or ENDPOINT/MODEL); `--lora A` right after a local model adds that model with the adapter",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var lora = new Option<string[]>("--lora") { Description = "a LoRA adapter (FILE or FILE@SCALE) for the model named just before it" };
@@ -40,18 +40,20 @@ internal static class EvalVerb
         var price = new Option<double>("--price-per-hour") { Description = "this machine's price in USD per hour, for cost per million tokens", DefaultValueFactory = _ => Weft.Evaluation.Reports.Cost.DefaultPricePerHour };
         var remotePrice = new Option<string?>("--remote-price") { Description = "declared price of remote endpoints: IN,OUT USD per million tokens" };
         var keyEnv = new Option<string>("--api-key-env") { Description = "environment variable holding the remote endpoints' API key", DefaultValueFactory = _ => "OPENAI_API_KEY" };
+        var endpoints = new Option<string?>("--endpoints") { Description = "FILE: the endpoints file whose models may be named (default ~/.weft/endpoints.yaml when there; docs/gateway.md)" };
         var noSpeed = new Option<bool>("--no-speed") { Description = "do not measure speed (and cost)" };
         var noStore = new Option<bool>("--no-store") { Description = "do not add the results to the leaderboard database" };
         var db = new Option<string?>("--db") { Description = "the leaderboard database (default ~/.weft/weft.db)" };
         var threads = Common.ThreadsOption();
         var cmd = new Command("eval", "Evaluate and compare models: quality (tasks), speed and cost, side by side")
         {
-            models, lora, tasks, list, limit, data, dataDir, offline, ctx, kld, json, report, resume, price, remotePrice, keyEnv, noSpeed, noStore, db, threads,
+            models, lora, tasks, list, limit, data, dataDir, offline, ctx, kld, json, report, resume, price, remotePrice, keyEnv, endpoints, noSpeed, noStore, db, threads,
         };
         cmd.SetAction(r =>
         {
             if (r.GetValue(list)) { ListTasks(); return 0; }
             var specs = Specs(r, r.GetValue(models) ?? [], r.GetValue(lora) ?? []);
+            if (EndpointModels.Load(r.GetValue(endpoints)) is { } declared) specs = [.. specs.Select(declared.Resolve)];
             if (specs.Count == 0) throw new UsageException("name at least one model (a GGUF file, a checkpoint folder or openai:URL#model)");
             var dataFiles = DataFiles(r.GetValue(data) ?? []);
             var taskNames = (r.GetValue(tasks) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();

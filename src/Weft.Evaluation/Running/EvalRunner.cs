@@ -105,7 +105,8 @@ public sealed class EvalRunner(EvalOptions options, ProgressLine progress, TextW
         {
             if (spec.Adapters.Count > 0) throw new ArgumentException($"{spec.Source}: --lora applies to local models only");
             var (url, id) = spec.Remote();
-            return new OpenAiEvalModel(url, id, options.ApiKey);
+            string? key = spec.ApiKey ?? options.ApiKey;
+            return new OpenAiEvalModel(url, id, key is { Length: > 0 } ? key : null);
         }
         return new LocalEvalModel(spec.Source, spec.Adapters, options.Threads);
     }
@@ -128,7 +129,7 @@ public sealed class EvalRunner(EvalOptions options, ProgressLine progress, TextW
                 try { (ttft, tps) = remote.MeasureSpeed("The quick brown fox", 32, cancel); }
                 catch (Exception e) when (e is EvalModelException or HttpRequestException or IOException) { error = "speed: " + e.Message; }
             }
-            var price = options.RemotePrice;
+            var price = spec.Price ?? options.RemotePrice;
             return new ModelFacts(spec.Name, "remote", spec.Source, null, null, null, null, tps, ttft,
                 price?.Input, price?.Output, price is { } p ? Cost.Blended(p.Input, p.Output) : null, null, error);
         }

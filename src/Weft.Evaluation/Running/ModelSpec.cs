@@ -1,5 +1,5 @@
 // What the user named as a model: a local GGUF file or checkpoint folder (optionally with LoRA adapters), or a remote
-// OpenAI-compatible endpoint `openai:URL#model`.
+// OpenAI-compatible endpoint `openai:URL#model` (with its own key and price when it came from an endpoints file).
 using Weft.Models.Adapters;
 
 namespace Weft.Evaluation.Running;
@@ -7,6 +7,11 @@ namespace Weft.Evaluation.Running;
 public sealed record ModelSpec(string Source, IReadOnlyList<LoraSpec> Adapters)
 {
     public const string RemotePrefix = "openai:";
+
+    /// <summary>A remote model's own key (an endpoints file's api_key_env); empty: none; null: the run's key.</summary>
+    public string? ApiKey { get; init; }
+    /// <summary>A remote model's declared price in USD per million input and output tokens; null: the run's.</summary>
+    public (double Input, double Output)? Price { get; init; }
 
     public bool IsRemote => Source.StartsWith(RemotePrefix, StringComparison.OrdinalIgnoreCase);
 

@@ -1,7 +1,8 @@
-// The blind arena: POST /api/arena/battles opens a battle between two models drawn from a pool, whose answers stream
-// from POST /api/arena/battles/{id}/answers/{a|b} without their names; POST /api/arena/battles/{id}/vote stores the
-// vote (SQLite, DataDirectory/weft.db) and reveals the names; GET /api/arena/leaderboard fits the ratings;
-// GET/POST /api/arena/votes export and import the stored battles as JSONL. GET /arena serves the page.
+// The blind arena: POST /api/arena/battles opens a battle between two models drawn from a pool (local models and the
+// remote ones of the endpoints file), whose answers stream from POST /api/arena/battles/{id}/answers/{a|b} without
+// their names (a remote one relayed by RemoteArenaAnswer); POST /api/arena/battles/{id}/vote stores the vote (SQLite,
+// DataDirectory/weft.db) and reveals the names; GET /api/arena/leaderboard fits the ratings; GET/POST
+// /api/arena/votes export and import the stored battles as JSONL. GET /arena serves the page.
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -12,6 +13,7 @@ using Weft.Evaluation.Storage;
 using Weft.Inference.Generation;
 using Weft.Inference.Templates;
 using Weft.Server.Hosting;
+using Weft.Server.Remote;
 
 namespace Weft.Server.Api;
 
@@ -22,12 +24,12 @@ internal static class ArenaEndpoints
     public static RouteGroupBuilder MapArena(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/arena");
-        g.MapPost("/battles", async (HttpContext http, ModelPool pool, ArenaBattles battles) =>
+        g.MapPost("/battles", async (HttpContext http, ModelPool pool, ArenaBattles battles, RemoteEndpoints remote) =>
         {
             var body = await JsonRequest.ReadAsync(http.Request, http.RequestAborted);
             var messages = Messages(body);
             _ = SamplingFields.Read(body); // refuse bad sampling fields now, not when the answers start
-            var models = Pool(body, pool.Catalog);
+            var models = Pool(body, pool.Catalog, remote);
             string prompt = messages.LastOrDefault(m => m.Role == "user")?.Fields.Get("content") is StringValue s ? s.V : "";
             var battle = battles.Open(models, messages, prompt, body.Root.Clone());
             await Json.WriteAsync(http.Response, w =>
@@ -64,7 +66,7 @@ internal static class ArenaEndpoints
             var stored = Stored(options, id) ?? throw UnknownBattle(id);
             await Json.WriteAsync(http.Response, w => Revealed(w, stored));
         });
-        g.MapPost("/battles/{id}/answers/{side}", async (HttpContext http, ModelPool pool, ArenaBattles battles, ServerMetrics metrics, string id, string side) =>
+        g.MapPost("/battles/{id}/answers/{side}", async (HttpContext http, ModelPool pool, ArenaBattles battles, ServerMetrics metrics, RemoteEndpoints remote, string id, string side) =>
         {
             if (side is not ("a" or "b")) throw ApiException.BadRequest($"side '{side}' is neither 'a' nor 'b'", "side");
             var battle = battles.Find(id) ?? throw UnknownBattle(id);
@@ -79,6 +81,11 @@ internal static class ArenaEndpoints
             GenerationResult? result = null;
             try
             {
+                if (pool.Catalog.Find(answer.Model) == null && remote.Replicas(answer.Model).Count > 0)
+                {
+                    result = await RemoteArenaAnswer.StreamAsync(http, remote, answer.Model, battle.Options, "model-" + side);
+                    return;
+                }
                 var model = await pool.GetAsync(answer.Model);
                 var request = WeftFields.CompletionRequest(new JsonRequest(battle.Options), model, () => ChatPrompt.Tokens(model, battle.Messages), null);
                 var responder = new ChatCompletionsEndpoints.ChatResponder("chatcmpl-" + Guid.NewGuid().ToString("N"), "model-" + side, model.Tokenizer);
@@ -207,18 +214,21 @@ internal static class ArenaEndpoints
         return [ChatMessage.Text("user", prompt)];
     }
 
-    /// <summary>The models a battle draws from: "models" (ids of this server's models), else every usable model.</summary>
-    private static IReadOnlyList<string> Pool(JsonRequest body, ModelCatalog catalog)
+    /// <summary>The models a battle draws from: "models" (ids of this server's models, remote ones included), else every
+    /// usable model: the local ones and the remote ones with a replica up.</summary>
+    private static IReadOnlyList<string> Pool(JsonRequest body, ModelCatalog catalog, RemoteEndpoints remote)
     {
         var usable = catalog.List().Where(m => m.Problem == null).Select(m => m.Id).ToList();
+        var remoteIds = remote.Models().Where(m => m.Replicas.Any(r => r.Up)).Select(m => m.Id).Where(id => !usable.Contains(id)).ToList();
         IReadOnlyList<string> pool;
         if (body.Has("models"))
         {
             pool = body.StringOrStrings("models", MaxPoolIds).Distinct(StringComparer.Ordinal).ToList();
             foreach (var id in pool)
-                if (!usable.Contains(id)) throw ApiException.NotFound($"the model '{id}' does not exist on this server (see /v1/models)", "models");
+                if (!usable.Contains(id) && remote.Replicas(id).Count == 0)
+                    throw ApiException.NotFound($"the model '{id}' does not exist on this server (see /v1/models)", "models");
         }
-        else pool = usable;
+        else pool = [.. usable, .. remoteIds];
         if (pool.Count < 2)
             throw ApiException.BadRequest($"a battle needs at least two different models; the pool has {pool.Count}", "models", "pool_too_small");
         return pool;

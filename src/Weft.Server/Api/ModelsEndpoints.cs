@@ -1,6 +1,7 @@
 // GET /v1/models and GET /v1/models/{id}: every model in the models folder (GGUF files and checkpoint folders) and the
 // pull caches, with its metadata, its card and the catalog entry it matches (id and published openness); then the
-// remote endpoints' models (marked remote).
+// remote endpoints' models (marked remote); a local model pooled with remote replicas of its id names them in
+// meta.pooled_with.
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -25,9 +26,9 @@ internal static class ModelsEndpoints
                 w.WriteStartObject();
                 w.WriteString("object", "list");
                 w.WriteStartArray("data");
-                foreach (var e in entries) Write(w, e, loaded, Slots(pool, options, e.Id));
+                foreach (var e in entries) Write(w, e, loaded, Slots(pool, options, e.Id), remote.Replicas(e.Id));
                 foreach (var (id, replicas) in remote.Models())
-                    if (pool.Catalog.Find(id) == null) RemoteModelsJson.Write(w, id, replicas); // a local model of that id is served locally
+                    if (pool.Catalog.Find(id) == null) RemoteModelsJson.Write(w, id, replicas); // a pooled id is listed once, above
                 w.WriteEndArray();
                 w.WriteEndObject();
             });
@@ -41,7 +42,7 @@ internal static class ModelsEndpoints
                 return;
             }
             if (entry == null) throw ApiException.NotFound($"the model '{id}' does not exist", "model");
-            await Json.WriteAsync(http.Response, w => Write(w, entry, LoadedIds(pool), Slots(pool, options, entry.Id)));
+            await Json.WriteAsync(http.Response, w => Write(w, entry, LoadedIds(pool), Slots(pool, options, entry.Id), remote.Replicas(id)));
         });
         return v1;
     }
@@ -55,7 +56,8 @@ internal static class ModelsEndpoints
         pool.Loaded.FirstOrDefault(m => m.Entry.Id == id)?.SlotCount ?? (options.Parallel > 0 ? options.Parallel : null);
 
     /// <param name="slots">requests of this model decoded together (--parallel); null: not known until it loads</param>
-    private static void Write(Utf8JsonWriter w, ModelEntry e, HashSet<string> loaded, int? slots)
+    /// <param name="pooled">remote replicas of the same id, sharing its requests (docs/gateway.md)</param>
+    private static void Write(Utf8JsonWriter w, ModelEntry e, HashSet<string> loaded, int? slots, IReadOnlyList<RemoteEndpoint> pooled)
     {
         w.WriteStartObject();
         w.WriteString("id", e.Id);
@@ -91,6 +93,7 @@ internal static class ModelsEndpoints
             w.WritePropertyName("openness");
             CatalogJson.Scorecard(w, Scorecard.FromCatalog(e.CatalogEntry));
         }
+        if (pooled.Count > 0) RemoteModelsJson.Endpoints(w, "pooled_with", pooled);
         w.WriteEndObject();
         w.WriteEndObject();
     }

@@ -1,7 +1,8 @@
-// The gateway: POST /v1/chat/completions, /v1/completions and /v1/embeddings for a model that only remote endpoints
+// The gateway: POST /v1/chat/completions, /v1/completions, /v1/responses and /v1/embeddings for a model that only remote endpoints
 // serve are forwarded with YARP's IHttpForwarder to one of its replicas (ReplicaChooser), before the local handlers
 // run. A replica that fails before the first byte of its answer (refused, reset, 5xx) is marked and the request goes
-// to another; streams pass through as they come.
+// to another; streams pass through as they come. A model id served both here and by remote replicas is one pool: each
+// request goes to this server's own copy or to a replica, by the same rule (LocalMember).
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -15,7 +16,7 @@ namespace Weft.Server.Remote;
 
 internal static class Gateway
 {
-    private static readonly string[] Forwarded = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings"];
+    private static readonly string[] Forwarded = ["/v1/chat/completions", "/v1/completions", "/v1/responses", "/v1/embeddings"];
 
     /// <summary>Retries on other replicas are bounded, so a request never walks a long list of failing ones.</summary>
     private const int MaxAttempts = 3;
@@ -30,6 +31,7 @@ internal static class Gateway
         catch (EndpointsFileException e) { throw new ArgumentException(e.Message, e); }
         services.AddSingleton(remote);
         services.AddHostedService(sp => sp.GetRequiredService<RemoteEndpoints>());
+        services.AddSingleton<LocalMembers>();
         services.AddHttpForwarder();
         return services;
     }
@@ -56,24 +58,46 @@ internal static class Gateway
         string? model = ModelOf(body);
         var catalog = http.RequestServices.GetRequiredService<ModelCatalog>();
         IReadOnlyList<RemoteEndpoint> replicas;
-        if (model == null || catalog.Find(model) != null || (replicas = remote.Replicas(model)).Count == 0)
+        if (model == null || (replicas = remote.Replicas(model)).Count == 0)
         {
-            await next(http); // a local model (they come first), or a request the local handlers will refuse
+            await next(http); // a local model, or a request the local handlers will refuse
             return;
         }
         var options = http.RequestServices.GetRequiredService<ServerOptions>();
         if (options.ApiKey is { Length: > 0 } key) ApiKeyCheck.Verify(http, key);
-        await ForwardAsync(http, model, replicas, body, remote);
+        RemoteEndpoint? first = null;
+        if (catalog.Find(model) != null)
+        {
+            // pooled: this server's own copy is one more member, chosen by the same rule as the replicas
+            var local = http.RequestServices.GetRequiredService<LocalMembers>().For(model);
+            var chosen = ReplicaChooser.Take<IPoolMember>([local, .. replicas], []);
+            if (chosen is LocalMember || chosen == null)
+            {
+                await ServeLocallyAsync(http, next, local, counted: chosen != null);
+                return;
+            }
+            first = (RemoteEndpoint)chosen;
+        }
+        await ForwardAsync(http, model, replicas, body, remote, first);
     });
 
-    private static async Task ForwardAsync(HttpContext http, string model, IReadOnlyList<RemoteEndpoint> replicas, byte[] body, RemoteEndpoints remote)
+    private static async Task ServeLocallyAsync(HttpContext http, RequestDelegate next, LocalMember local, bool counted)
+    {
+        http.Response.Headers[GatewayTransformer.ReplicaHeader] = LocalMember.LocalName;
+        try { await next(http); }
+        finally { if (counted) local.End(); }
+    }
+
+    /// <param name="first">the replica already chosen (and counted) for the first attempt; null: choose it here</param>
+    private static async Task ForwardAsync(HttpContext http, string model, IReadOnlyList<RemoteEndpoint> replicas, byte[] body, RemoteEndpoints remote, RemoteEndpoint? first)
     {
         var forwarder = http.RequestServices.GetRequiredService<IHttpForwarder>();
         var config = new ForwarderRequestConfig { ActivityTimeout = remote.Config.ActivityTimeout };
         var tried = new List<RemoteEndpoint>();
         string? lastFailure = null;
-        while (tried.Count < MaxAttempts && ReplicaChooser.Take(replicas, tried) is { } replica)
+        while (tried.Count < MaxAttempts && (first ?? ReplicaChooser.Take(replicas, tried)) is { } replica)
         {
+            first = null;
             tried.Add(replica);
             bool another = tried.Count < MaxAttempts && ReplicaChooser.Choose(replicas, tried) != null;
             http.Request.Body = new MemoryStream(body, writable: false); // every attempt sends the body whole

@@ -1,5 +1,5 @@
 // Shapes one forwarded request and its answer: the path after /v1 goes to the endpoint's base URL with the endpoint's
-// own key; a 5xx answer is held back while another replica can still be tried; a stream (SSE) is guarded so that an
+// own key, and the answer names the replica (X-Weft-Replica); a 5xx answer is held back while another replica can still be tried; a stream (SSE) is guarded so that an
 // endpoint that breaks off ends it with an error event.
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
@@ -9,6 +9,9 @@ namespace Weft.Server.Remote;
 
 internal sealed class GatewayTransformer(RemoteEndpoint replica, bool holdBackFailures) : HttpTransformer
 {
+    /// <summary>The response header naming the endpoint that answered.</summary>
+    public const string ReplicaHeader = "X-Weft-Replica";
+
     /// <summary>The status of a 5xx answer that was not passed on (the caller tries another replica).</summary>
     public int? HeldBack { get; private set; }
     /// <summary>Why the endpoint broke off a stream already under way; null when it did not.</summary>
@@ -33,6 +36,7 @@ internal sealed class GatewayTransformer(RemoteEndpoint replica, bool holdBackFa
             return false; // nothing copied: the response is still ours to fill from another replica
         }
         bool copy = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        httpContext.Response.Headers[ReplicaHeader] = replica.Name; // which replica answered (set again by a retry)
         if (proxyResponse?.Content.Headers.ContentType?.MediaType == "text/event-stream")
             proxyResponse.Content = new SseGuardContent(proxyResponse.Content, why => Cut = why, replica.Name);
         return copy;

@@ -1,7 +1,7 @@
 // The live state of one endpoint: up or out, requests under way, free slots when it tells them, and its counters.
 namespace Weft.Server.Remote;
 
-public sealed class RemoteEndpoint(EndpointSpec spec)
+public sealed class RemoteEndpoint(EndpointSpec spec) : IPoolMember
 {
     /// <summary>Consecutive 5xx answers that take an endpoint out; a refused or broken connection takes it out at once.</summary>
     public const int FailuresToEject = 3;
@@ -41,6 +41,8 @@ public sealed class RemoteEndpoint(EndpointSpec spec)
         Interlocked.Increment(ref _requests);
         if (FreeSlots is > 0 and var f) FreeSlots = f - 1; // until the next probe says otherwise
     }
+
+    void IPoolMember.Begin() => Begin();
 
     internal void End(TimeSpan elapsed)
     {

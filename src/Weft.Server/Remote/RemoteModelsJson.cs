@@ -1,4 +1,5 @@
-// The /v1/models entries of remote models: marked remote, with their replicas (up or out) and price.
+// The /v1/models entries of remote models: marked remote, with their replicas (up or out) and price; the same replica
+// list marks a local model pooled with remote replicas of its id.
 using System.Text.Json;
 
 namespace Weft.Server.Remote;
@@ -14,7 +15,21 @@ internal static class RemoteModelsJson
         w.WriteString("owned_by", replicas[0].Name);
         w.WriteStartObject("meta");
         w.WriteBoolean("remote", true);
-        w.WriteStartArray("endpoints");
+        Endpoints(w, "endpoints", replicas);
+        // the model's price: the lowest any replica asks (replicas of one model normally ask the same)
+        if (replicas.Where(r => r.Spec.Price != null).Select(r => r.Spec.Price!).MinBy(p => p.Input + p.Output) is { } price)
+        {
+            w.WritePropertyName("price");
+            Price(w, price);
+        }
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    /// <summary>The replicas as an array property: name, url, up, outstanding, free slots, problem, price.</summary>
+    public static void Endpoints(Utf8JsonWriter w, string property, IReadOnlyList<RemoteEndpoint> replicas)
+    {
+        w.WriteStartArray(property);
         foreach (var r in replicas)
         {
             w.WriteStartObject();
@@ -28,14 +43,6 @@ internal static class RemoteModelsJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        // the model's price: the lowest any replica asks (replicas of one model normally ask the same)
-        if (replicas.Where(r => r.Spec.Price != null).Select(r => r.Spec.Price!).MinBy(p => p.Input + p.Output) is { } price)
-        {
-            w.WritePropertyName("price");
-            Price(w, price);
-        }
-        w.WriteEndObject();
-        w.WriteEndObject();
     }
 
     private static void Price(Utf8JsonWriter w, Price p)

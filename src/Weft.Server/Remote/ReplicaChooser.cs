@@ -1,5 +1,6 @@
-// Picks the replica of a model a request goes to: among those up and not yet tried, one with free slots when any
-// reports them, then the fewest requests under way; ties are broken at random so equal replicas share the load.
+// Picks the member of a model's pool a request goes to (a remote replica, or this server's own copy when the id is
+// pooled): among those up and not yet tried, one with free slots when any reports them, then the fewest requests under
+// way; ties are broken at random so equal members share the load.
 namespace Weft.Server.Remote;
 
 public static class ReplicaChooser
@@ -8,7 +9,7 @@ public static class ReplicaChooser
 
     /// <summary>Chooses and counts the request as under way at once, so requests arriving together spread out
     /// instead of all seeing the same counts.</summary>
-    internal static RemoteEndpoint? Take(IReadOnlyList<RemoteEndpoint> replicas, IReadOnlyCollection<RemoteEndpoint> tried)
+    internal static T? Take<T>(IReadOnlyList<T> replicas, IReadOnlyCollection<T> tried) where T : class, IPoolMember
     {
         lock (Gate)
         {
@@ -18,9 +19,9 @@ public static class ReplicaChooser
         }
     }
 
-    public static RemoteEndpoint? Choose(IReadOnlyList<RemoteEndpoint> replicas, IReadOnlyCollection<RemoteEndpoint> tried)
+    public static T? Choose<T>(IReadOnlyList<T> replicas, IReadOnlyCollection<T> tried) where T : class, IPoolMember
     {
-        RemoteEndpoint? best = null;
+        T? best = null;
         int bestRank = 0, ties = 0;
         foreach (var r in replicas)
         {

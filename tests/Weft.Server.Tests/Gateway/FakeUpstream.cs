@@ -39,6 +39,9 @@ public sealed class FakeUpstream : IAsyncDisposable
     /// <summary>Tokens per answer, and the time between two streamed tokens.</summary>
     public int Tokens { get; set; } = 5;
     public TimeSpan TokenInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+    /// <summary>When set, a stream starts with a chunk carrying only the role (as Weft's and vLLM's do), sent before
+    /// <see cref="Delay"/>.</summary>
+    public bool OpeningChunk { get; set; }
 
     /// <summary>When set, GET /slots answers as llama-server does: this many slots, the first <see cref="BusySlots"/> busy.</summary>
     public int? Slots { get; set; }
@@ -111,6 +114,7 @@ public sealed class FakeUpstream : IAsyncDisposable
             : Results.NotFound());
         app.MapPost("/v1/chat/completions", Completion);
         app.MapPost("/v1/completions", Completion);
+        app.MapPost("/v1/responses", Responses);
         app.MapPost("/v1/embeddings", async (HttpContext http) =>
         {
             await Record(http);
@@ -138,8 +142,14 @@ public sealed class FakeUpstream : IAsyncDisposable
         try
         {
             var body = await Record(http);
-            if (Delay > TimeSpan.Zero) await Task.Delay(Delay, http.RequestAborted);
             bool stream = body.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+            if (stream && OpeningChunk)
+            {
+                http.Response.ContentType = "text/event-stream";
+                await http.Response.WriteAsync("data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n", http.RequestAborted);
+                await http.Response.Body.FlushAsync(http.RequestAborted);
+            }
+            if (Delay > TimeSpan.Zero) await Task.Delay(Delay, http.RequestAborted);
             if (!stream)
             {
                 var text = string.Join(" ", Enumerable.Range(0, Tokens).Select(i => $"t{i}"));
@@ -153,8 +163,8 @@ public sealed class FakeUpstream : IAsyncDisposable
                 });
                 return;
             }
-            http.Response.ContentType = "text/event-stream";
-            await http.Response.StartAsync();
+            if (!http.Response.HasStarted) http.Response.ContentType = "text/event-stream";
+            await http.Response.StartAsync(http.RequestAborted);
             for (int i = 0; i < Tokens; i++)
             {
                 string chunk = "{\"object\":\"chat.completion.chunk\",\"replica\":\"" + Name + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"t" + i + " \"}}]}";
@@ -169,6 +179,39 @@ public sealed class FakeUpstream : IAsyncDisposable
         {
             Interlocked.Decrement(ref _concurrent);
         }
+    }
+
+    /// <summary>The Responses API: the whole response object, or its events (response.created first, before <see cref="Delay"/>).</summary>
+    private async Task Responses(HttpContext http)
+    {
+        var body = await Record(http);
+        string text = string.Join(" ", Enumerable.Range(0, Tokens).Select(i => $"t{i}"));
+        string whole = "{\"object\":\"response\",\"status\":\"completed\",\"replica\":\"" + Name + "\",\"output\":[{\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"" + text + "\"}]}]}";
+        try
+        {
+            if (!(body.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True))
+            {
+                if (Delay > TimeSpan.Zero) await Task.Delay(Delay, http.RequestAborted);
+                http.Response.ContentType = "application/json";
+                await http.Response.WriteAsync(whole, http.RequestAborted);
+                return;
+            }
+            http.Response.ContentType = "text/event-stream";
+            async Task Event(string type, string data)
+            {
+                await http.Response.WriteAsync($"event: {type}\ndata: {data}\n\n", http.RequestAborted);
+                await http.Response.Body.FlushAsync(http.RequestAborted);
+            }
+            await Event("response.created", "{\"type\":\"response.created\",\"replica\":\"" + Name + "\"}");
+            if (Delay > TimeSpan.Zero) await Task.Delay(Delay, http.RequestAborted);
+            for (int i = 0; i < Tokens; i++)
+            {
+                await Event("response.output_text.delta", "{\"type\":\"response.output_text.delta\",\"replica\":\"" + Name + "\",\"delta\":\"t" + i + " \"}");
+                await Task.Delay(TokenInterval, http.RequestAborted);
+            }
+            await Event("response.completed", "{\"type\":\"response.completed\",\"response\":" + whole + "}");
+        }
+        catch (OperationCanceledException) { /* killed or the caller went away */ }
     }
 
     public async ValueTask DisposeAsync() => await KillAsync();

@@ -60,6 +60,9 @@ internal sealed class GatewayHarness : IAsyncDisposable
 
     public RemoteEndpoint Endpoint(string name) => Remote.All.Single(e => e.Name == name);
 
+    /// <summary>This server's own member of the pool of a model id it shares with remote replicas.</summary>
+    public LocalMember LocalMember(string id) => ((LocalMembers)Server.Services.GetService(typeof(LocalMembers))!).For(id);
+
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();
