@@ -22,10 +22,13 @@ public static class QuantSizes
     }
 
     /// <summary>Listed quant types first, then estimates for the usual ones.</summary>
+    /// <summary>The types shown beside the listed files: what most people pick, and the file types to compare with.</summary>
+    private static readonly string[] Common = ["Q4_K_M", "Q8_0", "F16"];
+
     public static IEnumerable<QuantSize> All(CatalogEntry e)
     {
         var listed = e.Gguf?.Files.Select(f => f.Quant.ToUpperInvariant()).ToList() ?? [];
-        foreach (var q in listed.Concat(new[] { "Q4_K_M", "Q8_0", "F16" }.Where(q => !listed.Contains(q))))
+        foreach (var q in listed.Concat(Common.Where(q => !listed.Contains(q))))
             if (Of(e, q) is { } s) yield return s;
     }
 

@@ -20,17 +20,20 @@ public sealed class HubHttp : IDisposable
     public string UnreachableHint { get; init; } = "check the network, HF_ENDPOINT or OLLAMA_REGISTRY";
 
     /// <summary>A client for <paramref name="endpoint"/>; <paramref name="token"/> is sent as Bearer to that host only.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "the client disposes the default handler (disposeHandler: true)")]
     public HubHttp(string endpoint, string? token, HttpMessageHandler? handler = null)
     {
         tokenHost = new Uri(endpoint);
         this.token = token;
-        client = new HttpClient(handler ?? new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None }, handler == null)
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        // a handler of the caller's stays the caller's; the default one goes with the client
+        client = handler == null ? new HttpClient(DefaultHandler(), disposeHandler: true) : new HttpClient(handler, disposeHandler: false);
+        client.Timeout = Timeout.InfiniteTimeSpan;
         client.DefaultRequestHeaders.UserAgent.ParseAdd("weft/1.0");
         ownsClient = true;
     }
+
+    /// <summary>Redirects are followed by <see cref="SendAsync"/> itself (the token must not follow them to another host).</summary>
+    private static SocketsHttpHandler DefaultHandler() => new() { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None };
 
     /// <summary>Sends <paramref name="method"/> to <paramref name="url"/>, following redirects; headers only (body streamed by the caller).</summary>
     /// <param name="followOtherHosts">false stops at a redirect to another host and returns it.</param>

@@ -40,7 +40,7 @@ public static class LocalOpenness
         if (text == null) return new(c, OpennessStatus.Declared, manifest, "the text is not on disk to re-check its sha256");
         string actual;
         using (var fs = File.OpenRead(text)) actual = Convert.ToHexStringLower(SHA256.HashData(fs));
-        return actual == sha.ToLowerInvariant()
+        return string.Equals(actual, sha, StringComparison.OrdinalIgnoreCase)
             ? new(c, OpennessStatus.Verified, text, $"sha256 {sha} matches the manifest")
             : new(c, OpennessStatus.Absent, text, $"sha256 {actual} does not match the manifest's {sha}");
     }

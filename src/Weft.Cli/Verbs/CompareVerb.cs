@@ -198,10 +198,16 @@ internal static class CompareVerb
         {
             if (fitting.Any(f => f.Contains(spec))) continue;
             if (local == null) throw new UsageException("--lora applies to local models; every column is a remote endpoint");
-            using var file = LoraAdapterFile.Open(spec.Path);
-            using var source = ModelSource.Open(local.Path);
-            throw new AdapterException($"the adapter {spec.Path} fits none of the models (for '{local.Path}': {file.Mismatch(source)})");
+            throw new AdapterException($"the adapter {spec.Path} fits none of the models (for '{local.Path}': {Mismatch(spec.Path, local.Path)})");
         }
+    }
+
+    /// <summary>Why the adapter at <paramref name="adapter"/> does not fit the model at <paramref name="model"/>.</summary>
+    private static string? Mismatch(string adapter, string model)
+    {
+        using var file = LoraAdapterFile.Open(adapter);
+        using var source = ModelSource.Open(model);
+        return file.Mismatch(source);
     }
 
     /// <summary>Threads per model: <paramref name="threads"/> split evenly (the first models get the remainder), at least 1 each.</summary>

@@ -14,6 +14,11 @@ namespace Weft.Cli.Verbs;
 
 internal static class DemoVerb
 {
+
+    /// <summary>The tour evaluates on weft-tiny's held-out books.</summary>
+
+    private static readonly string[] TourTasks = ["kjv-perplexity", "kjv-verse-choice"];
+
     public static Command Create()
     {
         var folder = new Option<string>("--dir") { Description = "where to write the demo's models, results and report (default: ~/.weft/demo)" };
@@ -46,7 +51,7 @@ internal static class DemoVerb
             models.Add(path);
         }
         EnsureKjv(install);
-        var tasks = new[] { "kjv-perplexity", "kjv-verse-choice" }.Select(BuiltinTasks.Resolve).ToList();
+        var tasks = TourTasks.Select(BuiltinTasks.Resolve).ToList();
         Console.WriteLine($"weft eval: {string.Join(", ", tasks.Select(t => t.Name))} (held-out books), KL divergence against F16, speed and cost at {Weft.Evaluation.Reports.Cost.DefaultPricePerHour:F2} USD/h");
         Console.WriteLine();
         var options = new EvalOptions { Tasks = tasks, Limit = limit, KldBase = new ModelSpec(f16, []), Threads = threads };

@@ -110,15 +110,7 @@ internal static class WebApplicationRunner
 {
     public static void Run(ServerOptions options)
     {
-        WebApplication? app;
-        try
-        {
-            app = WeftServer.Create(options);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException(e.Message);
-        }
+        using var app = Create(options);
         app.Start();
         var catalog = app.Services.GetService(typeof(Weft.Server.Hosting.ModelCatalog)) as Weft.Server.Hosting.ModelCatalog;
         Console.Error.WriteLine($"weft: serving {catalog?.List().Count ?? 0} models from {options.ModelsDirectory} at {string.Join(", ", app.Urls)}");
@@ -128,5 +120,18 @@ internal static class WebApplicationRunner
             Console.Error.WriteLine($"weft: LoRA adapter {a.Path} (scale {a.Scale.ToString(CultureInfo.InvariantCulture)}) applied to every model it fits");
         Console.Error.WriteLine($"weft: chat page at {app.Urls.First()}/ (conversations kept in {Path.GetFullPath(Path.Combine(options.DataDirectory, Weft.Server.Storage.ChatStore.FileName))})");
         app.WaitForShutdown();
+    }
+
+    /// <summary>The server; settings it refuses are the user's to fix (a usage error).</summary>
+    private static WebApplication Create(ServerOptions options)
+    {
+        try
+        {
+            return WeftServer.Create(options);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 }

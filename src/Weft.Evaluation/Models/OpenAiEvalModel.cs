@@ -139,7 +139,7 @@ public sealed class OpenAiEvalModel : IEvalModel
         return choices.Select(c => ReadLogprobs(c)).ToArray();
     }
 
-    private PromptLogprobs ReadLogprobs(JsonObject choice)
+    private static PromptLogprobs ReadLogprobs(JsonObject choice)
     {
         var lp = choice["logprobs"] as JsonObject ?? throw Garbage("a choice without logprobs (does the server support echo with logprobs?)");
         var tokens = (lp["tokens"] as JsonArray ?? throw Garbage("logprobs without tokens")).Select(t => t?.GetValue<string>() ?? "").ToArray();
@@ -153,7 +153,7 @@ public sealed class OpenAiEvalModel : IEvalModel
 
     /// <summary>The continuation is every token that ends past the context's end; its log-probabilities summed, greedy
     /// when each token is the top entry of its position.</summary>
-    private LoglikelihoodResult Continuation(PromptLogprobs lp, int contextLength, string what)
+    private static LoglikelihoodResult Continuation(PromptLogprobs lp, int contextLength, string what)
     {
         double sum = 0;
         bool greedy = true;

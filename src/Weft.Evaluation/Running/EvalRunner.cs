@@ -52,20 +52,9 @@ public sealed class EvalRunner(EvalOptions options, ProgressLine progress, TextW
                 var pending = options.Tasks.Where(t => !options.AlreadyDone(spec.Name, t.Name)
                     || (options.KldBase != null && t.Kind == TaskKind.Perplexity && !IsKldBase(spec) && !options.AlreadyDone(spec.Name, KldTaskName(t.Name)))).ToList();
                 if (pending.Count == 0) { log.WriteLine($"{spec.Name}: every task already done (--resume)"); continue; }
-                IEvalModel model;
+                var model = TryOpen(spec, facts);
+                if (model == null) continue;
                 try
-                {
-                    model = Open(spec);
-                }
-                catch (Exception e) when (e is EvalModelException or IOException or ArgumentException or NotSupportedException)
-                {
-                    log.WriteLine($"{spec.Name}: failed to load: {e.Message}");
-                    var failed = FailedFacts(spec, e.Message);
-                    facts.Add(failed);
-                    ModelFinished?.Invoke(failed);
-                    continue;
-                }
-                using (model)
                 {
                     var f = Facts(spec, model, cancel);
                     facts.Add(f);
@@ -79,6 +68,10 @@ public sealed class EvalRunner(EvalOptions options, ProgressLine progress, TextW
                             Record(runs, RunKld(task, data[task.Name], model, kldBase, cancel));
                         }
                     }
+                }
+                finally
+                {
+                    model.Dispose();
                 }
             }
         }
@@ -97,6 +90,24 @@ public sealed class EvalRunner(EvalOptions options, ProgressLine progress, TextW
     {
         runs.Add(run);
         RunFinished?.Invoke(run);
+    }
+
+    /// <summary>The model, or null when it fails to load: then its failure is recorded in <paramref name="facts"/> and
+    /// the other models run.</summary>
+    private IEvalModel? TryOpen(ModelSpec spec, List<ModelFacts> facts)
+    {
+        try
+        {
+            return Open(spec);
+        }
+        catch (Exception e) when (e is EvalModelException or IOException or ArgumentException or NotSupportedException)
+        {
+            log.WriteLine($"{spec.Name}: failed to load: {e.Message}");
+            var failed = FailedFacts(spec, e.Message);
+            facts.Add(failed);
+            ModelFinished?.Invoke(failed);
+            return null;
+        }
     }
 
     private IEvalModel Open(ModelSpec spec)

@@ -98,7 +98,7 @@ public sealed unsafe class GgufFile : IDisposable
         Tensors = tensors;
     }
 
-    private GgufTensorInfo ReadTensorInfo(GgufReader r, long index)
+    private static GgufTensorInfo ReadTensorInfo(GgufReader r, long index)
     {
         long at = r.Position;
         string name = r.TensorName(index);

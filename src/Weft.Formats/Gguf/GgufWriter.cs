@@ -174,7 +174,7 @@ public sealed class GgufWriter
     public void WriteTo(Stream s)
     {
         long fileStart = s.Position;
-        var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
+        using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
         w.Write(GgufFile.Magic);
         w.Write(3u);
         w.Write((ulong)_tensors.Count);

@@ -4,6 +4,7 @@ namespace Weft.Inference.Sampling;
 /// <summary>Picks the candidate with the highest logit; among equal logits the lowest token id.</summary>
 public sealed class GreedySampler
 {
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "used as an instance, like the other samplers of the chain")]
     public int Select(CandidateSet set)
     {
         var items = set.Items;

@@ -145,7 +145,7 @@ public sealed unsafe partial class CheckpointSource : ModelSource
         }
     }
 
-    private GgmlType TypeOf(SafetensorsFile file, SafetensorsTensor t) =>
+    private static GgmlType TypeOf(SafetensorsFile file, SafetensorsTensor t) =>
         SafetensorsDtypes.ToGgml(t.Dtype) ?? throw new UnsupportedModelException(
             $"{file.Path}: tensor '{t.Name}' has dtype {t.Dtype}; weights must be F32, F16 or BF16");
 

@@ -215,7 +215,7 @@ public static class HfFamilies
             case "llama3" when f.RopeTypes.Contains(type):
                 break; // no metadata: the family's rope_freqs tensor carries it
             default:
-                string supported = string.Join(", ", new[] { "linear", "yarn" }.Concat(f.RopeTypes.Order(StringComparer.Ordinal)));
+                string supported = string.Join(", ", ((string[])["linear", "yarn"]).Concat(f.RopeTypes.Order(StringComparer.Ordinal)));
                 throw new UnsupportedModelException($"{c.Path}: field 'rope_scaling' has type '{type}', which checkpoint loading does not support for model_type '{c.String("model_type")}' (supported: {supported})");
         }
     }

@@ -12,9 +12,17 @@ public static class GgufTokenizerLoader
     /// <summary>Reads the vocabulary and builds its tokenizer. Missing or ill-typed keys throw
     /// <see cref="ModelFormatException"/> naming the key; a model kind or pre-tokenizer this engine does not
     /// implement throws <see cref="NotSupportedException"/>.</summary>
-    public static Tokenizer Load(GgufFile file) => Load(new GgufSource(file, owns: false));
+    public static Tokenizer Load(GgufFile file)
+    {
+        using var source = new GgufSource(file, owns: false);
+        return Load(source);
+    }
 
-    public static VocabularySpec ReadSpec(GgufFile file) => ReadSpec(new GgufSource(file, owns: false));
+    public static VocabularySpec ReadSpec(GgufFile file)
+    {
+        using var source = new GgufSource(file, owns: false);
+        return ReadSpec(source);
+    }
 
     public static Tokenizer Load(ModelSource file)
     {

@@ -19,6 +19,8 @@ internal sealed class JsonRequest(JsonElement root)
         {
             throw ApiException.BadRequest($"the request body is not valid JSON: {e.Message}");
         }
+        // the document's pooled buffers go back when the request ends (what outlives it is cloned)
+        request.HttpContext.Response.RegisterForDispose(doc);
         if (doc.RootElement.ValueKind != JsonValueKind.Object)
             throw ApiException.BadRequest("the request body must be a JSON object");
         CheckStrings(doc.RootElement, "");

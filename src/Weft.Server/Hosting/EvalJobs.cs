@@ -15,6 +15,7 @@ namespace Weft.Server.Hosting;
 public enum EvalState { Queued, Running, Done, Failed, Cancelled }
 
 /// <summary>One evaluation and where it stands; a reader sees each field whole.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "a CancellationTokenSource without a timer holds nothing to free, and a job outlives its run (the page may still cancel it)")]
 public sealed class EvalJob(string id, string model, string path, IReadOnlyList<TaskDefinition> tasks, int limit, bool speed)
 {
     private readonly CancellationTokenSource _cancel = new();
@@ -44,7 +45,7 @@ public sealed class EvalJob(string id, string model, string path, IReadOnlyList<
     public void Cancel() => _cancel.Cancel();
 }
 
-public sealed class EvalJobs(ServerOptions options, IHostApplicationLifetime lifetime)
+public sealed class EvalJobs(ServerOptions options, IHostApplicationLifetime lifetime) : IDisposable
 {
     private const int Kept = 100; // jobs remembered, newest first
     private readonly ConcurrentDictionary<string, EvalJob> _jobs = new(StringComparer.Ordinal);
@@ -54,6 +55,9 @@ public sealed class EvalJobs(ServerOptions options, IHostApplicationLifetime lif
     public IReadOnlyList<EvalJob> All => [.. _jobs.Values.OrderByDescending(j => j.Created)];
 
     public EvalJob? Find(string id) => _jobs.GetValueOrDefault(id);
+
+    /// <summary>At shutdown (the container disposes its singletons): every job has been told to stop by then.</summary>
+    public void Dispose() => _one.Dispose();
 
     public EvalJob Start(string model, string path, IReadOnlyList<TaskDefinition> tasks, int limit, bool speed)
     {

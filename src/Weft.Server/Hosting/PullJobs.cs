@@ -11,6 +11,7 @@ namespace Weft.Server.Hosting;
 public enum PullState { Running, Done, Failed, Cancelled }
 
 /// <summary>One pull and where it stands; fields are replaced whole, so a reader sees a consistent snapshot.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "a CancellationTokenSource without a timer holds nothing to free, and a pull outlives its run (the page may still cancel it)")]
 public sealed class PullJob(string id, PullSpec spec)
 {
     private readonly CancellationTokenSource _cancel = new();

@@ -26,10 +26,13 @@ internal static class Gateway
         string? file = options.EndpointsFile ?? Path.Combine(options.DataDirectory, "endpoints.yaml");
         if (options.EndpointsFile != null && !File.Exists(options.EndpointsFile))
             throw new ArgumentException($"--endpoints: the file '{options.EndpointsFile}' does not exist");
-        RemoteEndpoints remote;
-        try { remote = new RemoteEndpoints(file); }
-        catch (EndpointsFileException e) { throw new ArgumentException(e.Message, e); }
-        services.AddSingleton(remote);
+        // a file with errors stops the start, naming the line
+        if (File.Exists(file))
+        {
+            try { _ = EndpointsFile.Load(file); }
+            catch (EndpointsFileException e) { throw new ArgumentException(e.Message, e); }
+        }
+        services.AddSingleton(_ => new RemoteEndpoints(file)); // made, and so disposed, by the container
         services.AddHostedService(sp => sp.GetRequiredService<RemoteEndpoints>());
         services.AddSingleton<LocalMembers>();
         services.AddHttpForwarder();

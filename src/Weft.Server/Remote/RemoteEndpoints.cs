@@ -19,19 +19,11 @@ public sealed class RemoteEndpoints : IHostedService, IDisposable
     private DateTime _lastProbe = DateTime.MinValue;
 
     /// <param name="path">the endpoints file; a missing one is an empty set until it appears</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "the invoker disposes its handler (disposeHandler: true), and Dispose disposes the invoker")]
     public RemoteEndpoints(string? path)
     {
         _path = path;
-        Forwarding = new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = System.Net.DecompressionMethods.None,
-            UseCookies = false,
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            ActivityHeadersPropagator = null,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        });
+        Forwarding = new HttpMessageInvoker(ForwardingHandler(), disposeHandler: true);
         _health = new ReplicaHealth();
         if (path != null && File.Exists(path)) Apply(EndpointsFile.Load(path), Stamp(path)); // errors at start stop the server
     }
@@ -42,6 +34,18 @@ public sealed class RemoteEndpoints : IHostedService, IDisposable
     public string? FileProblem { get; private set; }
     /// <summary>Bumped on every successful reading (tests wait on it).</summary>
     public int Generation { get; private set; }
+
+    /// <summary>Connections to the replicas: no proxy, no redirects, no decompression, no cookies (all passed through).</summary>
+    private static SocketsHttpHandler ForwardingHandler() => new()
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = System.Net.DecompressionMethods.None,
+        UseCookies = false,
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        ActivityHeadersPropagator = null,
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+    };
 
     /// <summary>The client every forwarded request goes through (YARP wants an HttpMessageInvoker, never an HttpClient).</summary>
     internal HttpMessageInvoker Forwarding { get; }
@@ -142,8 +146,12 @@ public sealed class RemoteEndpoints : IHostedService, IDisposable
         if (_loop != null) await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    private int _disposed;
+
+    /// <summary>Idempotent: the container disposes it once per registration (the singleton and the hosted service).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _stop.Cancel();
         _stop.Dispose();
         _health.Dispose();

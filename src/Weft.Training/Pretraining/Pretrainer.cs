@@ -23,6 +23,9 @@ public sealed record PretrainResult(string ModelPath, long Parameters, int Steps
 
 public static class Pretrainer
 {
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public const string CheckpointFile = "checkpoint.bin", MetricsFile = "metrics.jsonl", ChartFile = "loss.svg",
         TokenizerFile = "tokenizer.gguf", EvaluationFile = "eval.json";
 
@@ -160,7 +163,7 @@ public static class Pretrainer
             threads = config.Training.Threads > 0 ? config.Training.Threads : Environment.ProcessorCount,
         };
         string tmp = path + ".tmp";
-        File.WriteAllText(tmp, JsonSerializer.Serialize(o, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.WriteAllText(tmp, JsonSerializer.Serialize(o, Indented) + "\n");
         File.Move(tmp, path, overwrite: true);
     }
 

@@ -159,6 +159,7 @@ internal static unsafe class PackedInt8
 
     /// <summary>Bytes shifted right by <paramref name="bits"/> in 16-bit lanes: mask afterwards to keep each byte's own bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1857", Justification = "always inlined, and every caller passes a constant")]
     public static Vector256<byte> Shift(Vector256<byte> v, byte bits) => Avx2.ShiftRightLogical(v.AsUInt16(), bits).AsByte();
 
     /// <summary>
