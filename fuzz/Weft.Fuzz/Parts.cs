@@ -1,4 +1,5 @@
-// Inputs that stand for several files: the parts are separated by NUL bytes, which no JSON or YAML text holds.
+// Inputs that stand for several files: text parts are separated by NUL bytes, which no JSON or YAML text holds;
+// binary parts follow as a 4-byte little-endian length, that many bytes, then the rest.
 namespace Weft.Fuzz;
 
 public static class Parts
@@ -17,6 +18,17 @@ public static class Parts
         }
         return parts;
     }
+
+    /// <summary>Two binary parts: the first as long as the leading 4-byte length says (at most what follows), then the rest.</summary>
+    public static (byte[] First, byte[] Second) SplitBinary(byte[] data)
+    {
+        if (data.Length < 4) return (data, []);
+        long n = Math.Min(BitConverter.ToUInt32(data, 0), data.Length - 4L);
+        return (data[4..(int)(4 + n)], data[(int)(4 + n)..]);
+    }
+
+    /// <summary>The inverse of <see cref="SplitBinary"/>.</summary>
+    public static byte[] JoinBinary(byte[] first, byte[] rest) => [.. BitConverter.GetBytes((uint)first.Length), .. first, .. rest];
 
     /// <summary>The inverse of <see cref="Split"/>: parts joined with NUL bytes.</summary>
     public static byte[] Join(params byte[][] parts)

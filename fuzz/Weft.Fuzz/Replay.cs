@@ -3,6 +3,9 @@ namespace Weft.Fuzz;
 
 public static class Replay
 {
+    /// <summary>WEFT_FUZZ_VERBOSE=1 also prints what happened to each input that is not a finding.</summary>
+    private static readonly bool Verbose = Environment.GetEnvironmentVariable("WEFT_FUZZ_VERBOSE") == "1";
+
     public static int Files(FuzzTarget target, IEnumerable<string> paths)
     {
         int findings = 0, inputs = 0;
@@ -11,7 +14,12 @@ public static class Replay
             inputs++;
             try
             {
-                target.Run(File.ReadAllBytes(path));
+                target.Feed(File.ReadAllBytes(path));
+                if (Verbose) Console.WriteLine($"accepted: {path}");
+            }
+            catch (Exception e) when (target.IsDocumented(e))
+            {
+                if (Verbose) Console.WriteLine($"refused: {path}: {e.Message}");
             }
             catch (Exception e)
             {

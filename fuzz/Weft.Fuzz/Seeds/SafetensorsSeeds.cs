@@ -25,7 +25,7 @@ public static class SafetensorsSeeds
             ["lm_head.weight"] = Targets.SafetensorsIndexTarget.Shard2,
             ["model.norm.weight"] = Targets.SafetensorsIndexTarget.Shard2,
         };
-        return Parts.Join(SeedWriter.Utf8(SafetensorsWriter.IndexJson(map, 40)), Bytes(one), Bytes(two));
+        return Parts.Join(SeedWriter.Utf8(SafetensorsWriter.IndexJson(map, 40)), Parts.JoinBinary(Bytes(one), Bytes(two)));
     }
 
     private static byte[] Bytes(SafetensorsWriter w) => GgufSeeds.Bytes(w.Write);

@@ -21,11 +21,36 @@ public static class SeedWriter
         Write(dir, "jinja", BuiltinTemplates.Names.Order(StringComparer.Ordinal).Select(n => Utf8(BuiltinTemplates.Source(n))));
         Write(dir, "gbnf", GrammarSeeds.Gbnf().Select(Utf8));
         Write(dir, "json-schema", GrammarSeeds.Schemas().Select(Utf8));
+        Write(dir, "task-file", [Utf8(TaskYaml)]);
         string? llama = Environment.GetEnvironmentVariable("LLAMA_SRC");
         if (llama != null && Directory.Exists(Path.Combine(llama, "models")))
             Write(dir, "gguf", VocabularySeeds.CutDown(Path.Combine(llama, "models")), "vocab");
         return 0;
     }
+
+    /// <summary>A task file of every section (run.sh adds the built-in tasks).</summary>
+    private const string TaskYaml = """
+        task: demo
+        version: "2"
+        kind: generate_until
+        dataset:
+          format: jsonl
+          file: demo.jsonl
+          split: test
+          columns: [q, a]
+          options: {delimiter: ","}
+        doc_to_text: "Q: {{ question }}\nA:"
+        doc_to_target: "{{ answer }}"
+        num_fewshot: 2
+        generation:
+          until: ["\n\n", "Q:"]
+          max_tokens: 32
+          regex: "([0-9]+)"
+        primary: exact_match
+        metrics: [exact_match]
+        derive_options: {n: "2"}
+        context: 512
+        """;
 
     public static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
 

@@ -4,13 +4,14 @@ using Weft.Formats;
 using Weft.Formats.Gguf;
 using Weft.Models;
 using Weft.Models.Loading;
+using Weft.Tokenizers;
 
 namespace Weft.Fuzz.Targets;
 
 public static class GgufTarget
 {
     public static FuzzTarget Target { get; } = new("gguf", "GgufFile, GgufTokenizerLoader, Model.Load", Feed,
-        [typeof(ModelFormatException), typeof(UnsupportedModelException), typeof(NotSupportedException)]);
+        [typeof(ModelFormatException), typeof(UnsupportedModelException), typeof(NotSupportedException), typeof(MissingTokenException)]);
 
     private static void Feed(byte[] data)
     {
@@ -40,5 +41,6 @@ public static class GgufTarget
         var tokenizer = GgufTokenizerLoader.Load(file);
         int[] ids = tokenizer.Encode(TokenizerUse.Sample, addSpecial: false, parseSpecial: true);
         _ = tokenizer.Decode(ids, renderSpecial: true);
+        _ = tokenizer.Encode(TokenizerUse.Sample, addSpecial: true, parseSpecial: false);
     }
 }

@@ -12,29 +12,43 @@ public static class JinjaTarget
     /// <summary>Made per input: instrumented code must not run before the fuzzer's loop starts.</summary>
     public static RenderLimits Limits() => new() { MaxSteps = 200_000, MaxOutputChars = 1 << 20, MaxDepth = 64 };
 
-    private const string Context = """
-        {"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"What is 2+2?"},
-          {"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function",
+    /// <summary>A plain conversation, then one with tools, a tool call and its result, as the server renders them.</summary>
+    private static readonly string[] Contexts =
+    [
+        """
+        {"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"},
+          {"role":"assistant","content":"Hello!"},{"role":"user","content":"What is 2+2?"}],
+         "bos_token":"<s>","eos_token":"</s>"}
+        """,
+        """
+        {"messages":[{"role":"user","content":"What is 2+2?"},
+          {"role":"assistant","content":"","tool_calls":[{"id":"call_1","type":"function",
             "function":{"name":"add","arguments":{"a":2,"b":2}}}]},
           {"role":"tool","tool_call_id":"call_1","name":"add","content":"4"},
-          {"role":"assistant","content":"4"},{"role":"user","content":[{"type":"text","text":"Thanks"}]}],
-         "add_generation_prompt":true,"bos_token":"<s>","eos_token":"</s>",
+          {"role":"assistant","content":"4"},{"role":"user","content":"Thanks"}],
+         "bos_token":"<s>","eos_token":"</s>",
          "tools":[{"type":"function","function":{"name":"add","description":"Adds.",
            "parameters":{"type":"object","properties":{"a":{"type":"integer"},"b":{"type":"integer"}},"required":["a","b"]}}}],
          "enable_thinking":false}
-        """;
+        """,
+    ];
 
     private static readonly DateTime Now = new(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
 
     private static void Feed(byte[] data)
     {
         var template = ChatTemplate.Parse(Text.Of(data), "fuzz");
-        using var doc = JsonDocument.Parse(Context);
+        foreach (string context in Contexts) template.Render(Context(context));
+    }
+
+    private static ChatTemplateContext Context(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
         var ctx = ChatTemplateContext.FromJson(doc.RootElement, () => Now);
-        template.Render(new ChatTemplateContext
+        return new ChatTemplateContext
         {
             Messages = ctx.Messages, AddGenerationPrompt = true, BosToken = ctx.BosToken, EosToken = ctx.EosToken,
             Variables = ctx.Variables, Clock = ctx.Clock, Limits = Limits(),
-        });
+        };
     }
 }

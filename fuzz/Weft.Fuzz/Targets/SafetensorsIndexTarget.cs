@@ -1,4 +1,5 @@
-// A sharded safetensors checkpoint: model.safetensors.index.json and two shards, the input's three NUL-separated parts.
+// A sharded safetensors checkpoint: model.safetensors.index.json up to the input's first NUL, then the two shards
+// (Parts.SplitBinary).
 using Weft.Formats;
 using Weft.Formats.Safetensors;
 
@@ -13,8 +14,9 @@ public static class SafetensorsIndexTarget
 
     private static void Feed(byte[] data)
     {
-        var p = Parts.Split(data, 3);
-        string folder = Scratch.Folder((SafetensorsCheckpoint.IndexName, p[0]), (Shard1, p[1]), (Shard2, p[2]));
+        var p = Parts.Split(data, 2);
+        var (one, two) = Parts.SplitBinary(p[1] ?? []);
+        string folder = Scratch.Folder((SafetensorsCheckpoint.IndexName, p[0]), (Shard1, one), (Shard2, two));
         using var checkpoint = SafetensorsCheckpoint.Open(folder);
         foreach (string name in checkpoint.TensorNames) _ = checkpoint.Find(name)!.Value.Tensor.ByteSize;
     }

@@ -1,6 +1,7 @@
 // tokenizer_config.json, config.json and special_tokens_map.json (the input's NUL-separated parts) beside a fixed,
 // valid tokenizer.json.
 using System.Text;
+using Weft.Tokenizers;
 using Weft.Tokenizers.HuggingFace;
 
 namespace Weft.Fuzz.Targets;
@@ -8,7 +9,7 @@ namespace Weft.Fuzz.Targets;
 public static class TokenizerConfigTarget
 {
     public static FuzzTarget Target { get; } = new("tokenizer-config", "HfTokenizerFiles (tokenizer_config.json, config.json)", Feed,
-        [typeof(TokenizerFileException), typeof(NotSupportedException)]);
+        [typeof(TokenizerFileException), typeof(NotSupportedException), typeof(MissingTokenException)]);
 
     /// <summary>A byte-level BPE tokenizer.json of a few tokens, two merges and two added special tokens.</summary>
     public static readonly byte[] FixedTokenizerJson = Encoding.UTF8.GetBytes("""

@@ -11,8 +11,8 @@ public static class TokenizerUse
     {
         var read = HfTokenizerFiles.Read(folder);
         var tokenizer = read.CreateTokenizer();
-        // without the BOS/SEP additions: a vocabulary that asks for a token it lacks fails there by design
         int[] ids = tokenizer.Encode(Sample, addSpecial: false, parseSpecial: true);
         _ = tokenizer.Decode(ids, renderSpecial: true);
+        _ = tokenizer.Encode(Sample, addSpecial: true, parseSpecial: false);
     }
 }
