@@ -81,7 +81,8 @@ public sealed class Tokenizer
     /// <summary>
     /// Tokenizes <paramref name="text"/>. <paramref name="addSpecial"/> adds BOS/EOS (WordPiece: BOS and SEP) as
     /// the vocabulary asks; <paramref name="parseSpecial"/> lets control-token texts in the input become those
-    /// tokens (user-defined tokens are always recognised).
+    /// tokens (user-defined tokens are always recognised). A token the encoding needs but the vocabulary lacks (BOS or
+    /// SEP to add, UNK for text no token covers) is a <see cref="MissingTokenException"/>.
     /// </summary>
     public int[] Encode(string text, bool addSpecial, bool parseSpecial)
     {
@@ -138,8 +139,7 @@ public sealed class Tokenizer
         return output.ToArray();
     }
 
-    private static int RequireId(int id, string what) =>
-        id >= 0 ? id : throw new InvalidOperationException($"the vocabulary asks for a {what} token but has none");
+    private static int RequireId(int id, string what) => MissingTokenException.Require(id, what);
 
     // lone surrogates become U+FFFD, as they would in the UTF-8 form of the text
     private static string WellFormed(string text)

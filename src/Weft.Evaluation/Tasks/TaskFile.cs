@@ -34,6 +34,10 @@ public static class TaskFile
         {
             throw new TaskFileException($"{origin}:{e.Start.Line}: {Inner(e)}", e);
         }
+        catch (ArgumentException e) // YamlDotNet's parser refuses some tags (a global tag that is no URI) this way
+        {
+            throw new TaskFileException($"{origin}: {e.Message}", e);
+        }
         string Need(string? v, string field) => string.IsNullOrWhiteSpace(v) ? throw new TaskFileException($"{origin}: '{field}' is required") : v;
         var kind = Need(dto.Kind, "kind") switch
         {

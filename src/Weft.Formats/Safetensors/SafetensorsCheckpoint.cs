@@ -74,7 +74,10 @@ public sealed class SafetensorsCheckpoint : IDisposable
         var result = new List<(string, string)>();
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(index));
+            byte[] bytes = File.ReadAllBytes(index);
+            using var doc = JsonDocument.Parse(bytes);
+            long bad = JsonStrings.FirstInvalid(bytes);
+            if (bad >= 0) throw new ModelFormatException($"{index}: the file holds a string that is not valid UTF-8 text, at byte {bad}");
             if (doc.RootElement.ValueKind != JsonValueKind.Object
                 || !doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
                 throw new ModelFormatException($"{index}: 'weight_map' is missing or not an object");

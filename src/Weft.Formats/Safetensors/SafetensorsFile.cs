@@ -57,6 +57,8 @@ public sealed unsafe class SafetensorsFile : IDisposable
         {
             using var doc = JsonDocument.Parse(header.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Error("the header is not a JSON object");
+            long bad = JsonStrings.FirstInvalid(header, new JsonReaderOptions { MaxDepth = 8 });
+            if (bad >= 0) throw Error($"the header holds a string that is not valid UTF-8 text, at header byte {bad}");
             foreach (var entry in doc.RootElement.EnumerateObject())
             {
                 if (entry.Name == MetadataKey)
@@ -106,13 +108,15 @@ public sealed unsafe class SafetensorsFile : IDisposable
         }
         if (!v.TryGetProperty("data_offsets", out var off) || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2)
             throw Error($"tensor '{name}': 'data_offsets' is missing or not a pair [begin, end]");
-        long begin = off[0].TryGetInt64(out long b) ? b : -1, end = off[1].TryGetInt64(out long e) ? e : -1;
+        long begin = Offset(off[0]), end = Offset(off[1]);
         if (begin < 0 || end < begin) throw Error($"tensor '{name}': data_offsets [{off[0]}, {off[1]}] is not a range");
         int size = SafetensorsDtypes.Size(dtype);
         if (elements > long.MaxValue / size || end - begin != elements * size)
             throw Error($"tensor '{name}': data_offsets [{begin}, {end}] hold {end - begin} bytes, but dtype {dtype} and shape [{string.Join(", ", shape)}] need {(elements > long.MaxValue / size ? "more than 2^63" : (elements * size).ToString(System.Globalization.CultureInfo.InvariantCulture))}");
         return new SafetensorsTensor(name, dtype, shape, begin, end);
     }
+
+    private static long Offset(JsonElement v) => v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long n) ? n : -1;
 
     private void CheckPlacement(List<SafetensorsTensor> tensors)
     {

@@ -13,6 +13,10 @@ internal sealed class GrammarStacks
     /// <summary>Interned states above this many are not kept (a runaway grammar would otherwise grow without bound).</summary>
     private const int MaxCachedStates = 200_000;
 
+    /// <summary>Rule entries one expansion may make, and stack nodes a matcher may hold: nested repetitions of rules
+    /// that may all be empty (((x{0,9999}){0,9999}){0,9999}) reach far more stacks than any text could use.</summary>
+    private const int MaxExpansion = 250_000, MaxNodes = 4_000_000;
+
     private readonly Grammar _g;
     private readonly List<int> _nodePos = [-1];
     private readonly List<int> _nodeParent = [-1];
@@ -98,8 +102,10 @@ internal sealed class GrammarStacks
         _work.Clear();
         _entered.Clear();
         _work.Push((pos, parent));
+        int entries = 0;
         while (_work.Count > 0)
         {
+            if (++entries > MaxExpansion) throw TooComplex($"more than {MaxExpansion} rule entries at one position");
             var (p, par) = _work.Pop();
             while (true)
             {
@@ -133,11 +139,15 @@ internal sealed class GrammarStacks
         long key = (long)pos << 32 | (uint)parent;
         if (_nodes.TryGetValue(key, out int id)) return id;
         id = _nodePos.Count;
+        if (id >= MaxNodes) throw TooComplex($"more than {MaxNodes} distinct stack entries");
         _nodePos.Add(pos);
         _nodeParent.Add(parent);
         _nodes[key] = id;
         return id;
     }
+
+    private static GrammarException TooComplex(string what) =>
+        new($"the grammar is too complex to match: {what} (nested repetitions of rules that may all be empty?)");
 
     private int Intern(List<int> tops)
     {

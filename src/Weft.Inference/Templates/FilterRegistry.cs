@@ -224,11 +224,11 @@ internal static partial class FilterRegistry
         Value Key(Value x) => SortKey(attribute is null or NoneValue ? x : AttrGet(x, attribute), caseSensitive);
         var keyed = items.Select(x => (Key: Key(x), Item: x)).ToList();
         // stable sort, as Python's sorted
-        var sorted = keyed.Select((p, i) => (p, i)).OrderBy(t => t.p.Key, Comparer<Value>.Create((x, y) => Ops.Compare(x, y, "<"))).ThenBy(t => t.i).Select(t => t.p.Item).ToList();
+        var sorted = SortOrder.Run(keyed.Select((p, i) => (p, i)).OrderBy(t => t.p.Key, SortOrder.Ascending).ThenBy(t => t.i).Select(t => t.p.Item));
         if (reverse)
         {
             // Python's reverse sort keeps equal items in original order.
-            sorted = keyed.Select((p, i) => (p, i)).OrderByDescending(t => t.p.Key, Comparer<Value>.Create((x, y) => Ops.Compare(x, y, "<"))).ThenBy(t => t.i).Select(t => t.p.Item).ToList();
+            sorted = SortOrder.Run(keyed.Select((p, i) => (p, i)).OrderByDescending(t => t.p.Key, SortOrder.Ascending).ThenBy(t => t.i).Select(t => t.p.Item));
         }
         return sorted;
     }

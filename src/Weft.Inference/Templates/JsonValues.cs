@@ -67,7 +67,7 @@ public static class JsonValues
                     if (d.Items.Count == 0) { sb.Append("{}"); break; }
                     sb.Append('{');
                     IEnumerable<KeyValuePair<Value, Value>> items = d.Items;
-                    if (sortKeys) items = items.OrderBy(kv => kv.Key, Comparer<Value>.Create((x, y) => Ops.Compare(x, y, "<")));
+                    if (sortKeys) items = SortOrder.Run(items.OrderBy(kv => kv.Key, SortOrder.Ascending));
                     bool first = true;
                     foreach (var kv in items)
                     {

@@ -15,5 +15,17 @@ public sealed record HfTokenizer
     public string? BosText { get; init; }
     public string? EosText { get; init; }
 
-    public Tokenizer CreateTokenizer() => Tokenizer.Create(Spec);
+    /// <summary>Builds the tokenizer; a vocabulary it refuses (a token text twice, an id out of range) is a
+    /// <see cref="TokenizerFileException"/> naming the file, as a GGUF file's is a ModelFormatException.</summary>
+    public Tokenizer CreateTokenizer()
+    {
+        try
+        {
+            return Tokenizer.Create(Spec);
+        }
+        catch (ArgumentException e)
+        {
+            throw new TokenizerFileException($"{SourceFile}: {e.Message}", e);
+        }
+    }
 }

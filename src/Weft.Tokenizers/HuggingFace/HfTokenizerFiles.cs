@@ -7,6 +7,13 @@ public static class HfTokenizerFiles
     public const string TokenizerJsonName = "tokenizer.json";
     public const string SentencePieceName = "tokenizer.model";
 
+    /// <summary>The most tokens a vocabulary may claim through its largest id or config.json's vocab_size: eight times
+    /// the largest vocabularies in use (262 144), so that a lying file cannot make the reader allocate without bound.</summary>
+    public const int MaxVocabulary = 1 << 21;
+
+    internal static int CheckedSize(long n, string path) => n <= MaxVocabulary ? (int)n
+        : throw new TokenizerFileException($"{path}: the vocabulary would hold {n} tokens (its largest id + 1, or config.json's vocab_size), more than the {MaxVocabulary} allowed");
+
     /// <summary>
     /// Reads the tokenizer of the checkpoint in <paramref name="folder"/>. <paramref name="modelName"/> becomes
     /// general.name, which selects llama.cpp's per-model token rules (e.g. Phi-3's). Missing or malformed files throw

@@ -18,12 +18,14 @@ internal sealed class JsonFile : IDisposable
         if (!File.Exists(path)) return null;
         try
         {
-            using var stream = File.OpenRead(path);
-            var doc = JsonDocument.Parse(stream, new JsonDocumentOptions { AllowTrailingCommas = true, MaxDepth = 256 });
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            byte[] bytes = File.ReadAllBytes(path);
+            var doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { AllowTrailingCommas = true, MaxDepth = 256 });
+            string? problem = doc.RootElement.ValueKind != JsonValueKind.Object ? "expected a JSON object at the top level"
+                : InvalidString(bytes) is long at and >= 0 ? $"the string at byte {at + 1} is not valid UTF-8 text" : null;
+            if (problem != null)
             {
                 doc.Dispose();
-                throw new TokenizerFileException($"{path}: expected a JSON object at the top level");
+                throw new TokenizerFileException($"{path}: {problem}");
             }
             return new JsonFile(path, doc);
         }
@@ -35,6 +37,22 @@ internal sealed class JsonFile : IDisposable
         {
             throw new TokenizerFileException($"{path}: cannot be read: {e.Message}", e);
         }
+    }
+
+    // JsonDocument checks syntax, not the text inside strings: invalid UTF-8 or a lone surrogate escape would only fail
+    // when read, as an InvalidOperationException. The byte offset of the first such string or name, or -1.
+    private static long InvalidString(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { AllowTrailingCommas = true, MaxDepth = 256 });
+        var buffer = new char[256];
+        while (reader.Read())
+        {
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName)) continue;
+            if (buffer.Length < reader.ValueSpan.Length) buffer = new char[reader.ValueSpan.Length];
+            try { reader.CopyString(buffer); }
+            catch (InvalidOperationException) { return reader.TokenStartIndex; }
+        }
+        return -1;
     }
 
     public TokenizerFileException Error(string field, string problem) => new($"{Path}: field '{field}' {problem}");

@@ -16,8 +16,9 @@ internal static class SentencePieceVocabulary
                 "only SentencePiece BPE models (2) are supported");
         }
 
-        int n = Math.Max(model.Pieces.Count, config.VocabSize ?? 0);
-        foreach (var a in config.AddedTokensJson.Concat(config.AddedTokensDecoder)) n = Math.Max(n, a.Id + 1);
+        long size = Math.Max(model.Pieces.Count, config.VocabSize ?? 0);
+        foreach (var a in config.AddedTokensJson.Concat(config.AddedTokensDecoder)) size = Math.Max(size, a.Id + 1L);
+        int n = HfTokenizerFiles.CheckedSize(size, path);
         var tokens = new string[n];
         var scores = new float[n];
         var types = new int[n];

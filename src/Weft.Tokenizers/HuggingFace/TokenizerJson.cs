@@ -35,10 +35,12 @@ internal sealed class TokenizerJson
         if (vocabElement.ValueKind != JsonValueKind.Object)
             throw f.Error("model.vocab", $"holds {JsonFile.Kind(vocabElement)}, expected an object of token → id");
         var vocab = new Dictionary<int, string>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in vocabElement.EnumerateObject())
         {
             int id = f.Int(p.Value, $"model.vocab[\"{p.Name}\"]");
             if (id < 0) throw f.Error($"model.vocab[\"{p.Name}\"]", $"holds the negative id {id}");
+            if (!names.Add(p.Name)) throw f.Error($"model.vocab[\"{p.Name}\"]", "appears twice");
             if (!vocab.TryAdd(id, p.Name))
                 throw f.Error($"model.vocab[\"{p.Name}\"]", $"reuses id {id} of \"{vocab[id]}\"");
         }

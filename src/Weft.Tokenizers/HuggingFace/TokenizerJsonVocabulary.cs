@@ -14,8 +14,8 @@ internal static class TokenizerJsonVocabulary
         bool spmStyle = tj.ModelType == "BPE" && tj.ByteFallback;
         string kind = wordPiece ? "bert" : spmStyle ? "llama" : "gpt2";
 
-        int n = Math.Max(tj.Vocab.Keys.Max(), tj.Added.Count == 0 ? 0 : tj.Added.Max(a => a.Id)) + 1;
-        n = Math.Max(n, config.VocabSize ?? 0);
+        long largest = Math.Max(tj.Vocab.Keys.Max(), tj.Added.Count == 0 ? 0 : tj.Added.Max(a => a.Id));
+        int n = HfTokenizerFiles.CheckedSize(Math.Max(largest + 1, config.VocabSize ?? 0), file.Path);
         var tokens = new string[n];
         var types = new int[n];
         for (int i = 0; i < n; i++) (tokens[i], types[i]) = (TokenRules.Pad(i), (int)TokenType.Unused);

@@ -95,7 +95,7 @@ internal static class SentencePieceModel
             for (int k = 0; k < n; k++)
             {
                 int b = vocab.ByteToToken(utf8[k]);
-                output.Add(b != Vocabulary.Null ? b : vocab.Unk);
+                output.Add(b != Vocabulary.Null ? b : MissingTokenException.Require(vocab.Unk, "UNK"));
             }
         }
     }

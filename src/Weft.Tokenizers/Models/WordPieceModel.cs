@@ -28,7 +28,7 @@ internal static class WordPieceModel
                 output.Add(found);
                 i = end;
             }
-            if (output.Count == before) output.Add(vocab.Unk);
+            if (output.Count == before) output.Add(MissingTokenException.Require(vocab.Unk, "UNK"));
         }
     }
 }
