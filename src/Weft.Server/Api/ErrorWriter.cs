@@ -33,7 +33,8 @@ internal static class ErrorWriter
         Body(w, e);
     }
 
-    private static void Body(Utf8JsonWriter w, ApiException e)
+    /// <summary>{"error": {"message", "type", "param", "code"}}: a whole body, or the data of a stream's last event.</summary>
+    internal static void Body(Utf8JsonWriter w, ApiException e)
     {
         w.WriteStartObject();
         w.WriteStartObject("error");

@@ -175,15 +175,6 @@ internal static class RemoteArenaAnswer
         w.WriteEndObject();
     }
 
-    private static void BrokeOff(Utf8JsonWriter w, string why)
-    {
-        w.WriteStartObject();
-        w.WriteStartObject("error");
-        w.WriteString("message", $"the remote answer broke off: {why}");
-        w.WriteString("type", "server_error");
-        w.WriteNull("param");
-        w.WriteString("code", "upstream_broke_off");
-        w.WriteEndObject();
-        w.WriteEndObject();
-    }
+    private static void BrokeOff(Utf8JsonWriter w, string why) =>
+        ErrorWriter.Body(w, new ApiException(502, $"the remote answer broke off: {why}", "server_error", code: "upstream_broke_off"));
 }

@@ -4,6 +4,7 @@
 // of a cut connection, so a client's stream never just stops or hangs.
 using System.Net;
 using System.Text.Json;
+using Weft.Server.Api;
 
 namespace Weft.Server.Remote;
 
@@ -38,16 +39,7 @@ internal sealed class SseGuardContent(HttpContent inner, Action<string> onCut, s
         if (!atEventEnd) buffer.Write("\n\n"u8);
         buffer.Write("data: "u8);
         using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteStartObject("error");
-            w.WriteString("message", $"the endpoint '{endpoint}' broke off the answer: {why}");
-            w.WriteString("type", "server_error");
-            w.WriteNull("param");
-            w.WriteString("code", "upstream_broke_off");
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
+            ErrorWriter.Body(w, new ApiException(502, $"the endpoint '{endpoint}' broke off the answer: {why}", "server_error", code: "upstream_broke_off"));
         buffer.Write("\n\n"u8);
         return buffer.ToArray();
     }
