@@ -6,6 +6,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Weft.Evaluation.Models;
 using Weft.Evaluation.Running;
 using Weft.Inference.Generation;
 
@@ -71,41 +72,22 @@ internal static class CompareRemote
                 string text = await response.Content.ReadAsStringAsync(cancel);
                 throw new UsageException($"'{arg}': {endpoint} answered {(int)response.StatusCode}: {(text.Length > 300 ? text[..300] + "…" : text)}");
             }
-            var answer = new StringBuilder();
-            int chunks = 0, completion = -1, prompt = 0;
-            double first = -1;
-            var finish = FinishReason.Length;
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancel));
-            while (await reader.ReadLineAsync(cancel) is { } line)
+            ChatStreamEnd r;
+            try
             {
-                if (!line.StartsWith("data:", StringComparison.Ordinal)) continue;
-                string data = line[5..].Trim();
-                if (data == "[DONE]") break;
-                JsonNode? chunk;
-                try { chunk = JsonNode.Parse(data); }
-                catch (JsonException) { throw new UsageException($"'{arg}': {endpoint} sent an event that is not JSON: {(data.Length > 120 ? data[..120] + "…" : data)}"); }
-                if (chunk?["error"] is JsonNode error) throw new UsageException($"'{arg}': {endpoint}: {error["message"]?.ToString() ?? error.ToJsonString()}");
-                if (chunk?["usage"] is JsonObject usage)
+                r = await ChatCompletionStream.ReadAsync(await response.Content.ReadAsStreamAsync(cancel), piece =>
                 {
-                    completion = usage["completion_tokens"]?.GetValue<int>() ?? completion;
-                    prompt = usage["prompt_tokens"]?.GetValue<int>() ?? prompt;
-                }
-                if (chunk?["choices"] is not JsonArray { Count: > 0 } choices) continue;
-                if (choices[0]?["delta"]?["content"]?.GetValue<string>() is { Length: > 0 } piece)
-                {
-                    if (first < 0) first = clock.Elapsed.TotalMilliseconds;
-                    chunks++;
-                    answer.Append(piece);
                     column.Append(0, piece, clock);
-                }
-                if (choices[0]?["finish_reason"]?.GetValue<string>() is { } reason)
-                    finish = reason == "length" ? FinishReason.Length : FinishReason.EndOfGeneration;
+                    return ValueTask.CompletedTask;
+                }, clock, cancel);
             }
+            catch (JsonException e) { throw new UsageException($"'{arg}': {endpoint} sent {e.Message}"); }
+            catch (ChatStreamErrorException e) { throw new UsageException($"'{arg}': {endpoint}: {e.Message}"); }
             double end = clock.Elapsed.TotalMilliseconds;
-            column.PromptTokens = prompt;
-            int tokens = completion >= 0 ? completion : chunks;
+            double first = r.FirstPiece is { } f ? f.TotalMilliseconds : -1;
+            column.PromptTokens = r.PromptTokens;
             double ttft = first < 0 ? end - start : first - start;
-            return new GenerationResult(new int[tokens], answer.ToString(), finish, prompt,
+            return new GenerationResult(new int[r.Tokens], r.Text, r.Finish, r.PromptTokens,
                 TimeSpan.FromMilliseconds(ttft), TimeSpan.FromMilliseconds(Math.Max(1e-3, end - Math.Max(first, start))));
         }
     }

@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Weft.Evaluation.Models;
 using Weft.Inference.Generation;
 using Weft.Server.Api;
 
@@ -103,47 +104,31 @@ internal static class RemoteArenaAnswer
     private static async Task<GenerationResult> RelayAsync(HttpContext http, HttpResponseMessage response, RemoteEndpoint replica, string hiddenName, Stopwatch clock)
     {
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
-        var text = new StringBuilder();
-        int chunks = 0, completion = -1, prompt = 0;
-        var finish = FinishReason.Length;
+        var text = new StringBuilder(); // what went out, for a stream cut short
+        int chunks = 0;
         TimeSpan first = TimeSpan.Zero;
         Json.StartEvents(http.Response);
         await Json.EventAsync(http.Response, w => Chunk(w, id, hiddenName, role: true, null, null));
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(http.RequestAborted));
+        ChatStreamEnd end;
         try
         {
-            while (await reader.ReadLineAsync(http.RequestAborted) is { } line)
+            end = await ChatCompletionStream.ReadAsync(await response.Content.ReadAsStreamAsync(http.RequestAborted), async piece =>
             {
-                if (!line.StartsWith("data:", StringComparison.Ordinal)) continue;
-                string data = line[5..].Trim();
-                if (data == "[DONE]") break;
-                var chunk = JsonNode.Parse(data);
-                if (chunk?["error"] is JsonNode error) throw new IOException(error["message"]?.ToString() ?? error.ToJsonString());
-                if (chunk?["usage"] is JsonObject usage)
-                {
-                    completion = usage["completion_tokens"]?.GetValue<int>() ?? completion;
-                    prompt = usage["prompt_tokens"]?.GetValue<int>() ?? prompt;
-                }
-                if (chunk?["choices"] is not JsonArray { Count: > 0 } choices) continue;
-                if (choices[0]?["delta"]?["content"]?.GetValue<string>() is { Length: > 0 } piece)
-                {
-                    if (chunks++ == 0) first = clock.Elapsed;
-                    text.Append(piece);
-                    await Json.EventAsync(http.Response, w => Chunk(w, id, hiddenName, role: false, piece, null));
-                }
-                if (choices[0]?["finish_reason"]?.GetValue<string>() is { } reason) finish = reason == "length" ? FinishReason.Length : FinishReason.EndOfGeneration;
-            }
+                if (chunks++ == 0) first = clock.Elapsed;
+                text.Append(piece);
+                await Json.EventAsync(http.Response, w => Chunk(w, id, hiddenName, role: false, piece, null));
+            }, clock, http.RequestAborted);
         }
         catch (Exception e) when (e is IOException or HttpRequestException or JsonException && !http.RequestAborted.IsCancellationRequested)
         {
             replica.Failed(e.Message, connection: e is not JsonException);
             await Json.EventAsync(http.Response, w => BrokeOff(w, e.Message));
-            return new GenerationResult(new int[chunks], text.ToString(), FinishReason.Cancelled, prompt, first, clock.Elapsed - first);
+            return new GenerationResult(new int[chunks], text.ToString(), FinishReason.Cancelled, 0, first, clock.Elapsed - first);
         }
-        int tokens = completion >= 0 ? completion : chunks;
-        await Json.EventAsync(http.Response, w => Chunk(w, id, hiddenName, role: false, null, (finish, prompt, tokens)));
+        await Json.EventAsync(http.Response, w => Chunk(w, id, hiddenName, role: false, null, (end.Finish, end.PromptTokens, end.Tokens)));
         await Json.DoneAsync(http.Response);
-        return new GenerationResult(new int[tokens], text.ToString(), finish, prompt, first, clock.Elapsed - first);
+        first = end.FirstPiece ?? TimeSpan.Zero;
+        return new GenerationResult(new int[end.Tokens], end.Text, end.Finish, end.PromptTokens, first, clock.Elapsed - first);
     }
 
     private static void Chunk(Utf8JsonWriter w, string id, string model, bool role, string? piece, (FinishReason Finish, int Prompt, int Tokens)? end)
