@@ -26,7 +26,7 @@ internal static class ModelsEndpoints
                 w.WriteStartObject();
                 w.WriteString("object", "list");
                 w.WriteStartArray("data");
-                foreach (var e in entries) Write(w, e, loaded, Slots(pool, options, e.Id), remote.Replicas(e.Id));
+                foreach (var e in entries) Write(w, e, loaded, Slots(loaded, options, e.Id), remote.Replicas(e.Id));
                 foreach (var (id, replicas) in remote.Models())
                     if (pool.Catalog.Find(id) == null) RemoteModelsJson.Write(w, id, replicas); // a pooled id is listed once, above
                 w.WriteEndArray();
@@ -42,22 +42,23 @@ internal static class ModelsEndpoints
                 return;
             }
             if (entry == null) throw ApiException.NotFound($"the model '{id}' does not exist", "model");
-            await Json.WriteAsync(http.Response, w => Write(w, entry, LoadedIds(pool), Slots(pool, options, entry.Id), remote.Replicas(id)));
+            var loaded = LoadedIds(pool);
+            await Json.WriteAsync(http.Response, w => Write(w, entry, loaded, Slots(loaded, options, entry.Id), remote.Replicas(id)));
         });
         return v1;
     }
 
-    /// <summary>The ids of the models in memory, gathered once per request.</summary>
-    private static HashSet<string> LoadedIds(ModelPool pool) => pool.Loaded.Select(m => m.Entry.Id).ToHashSet(StringComparer.Ordinal);
+    /// <summary>The models in memory and their slots, gathered once per request.</summary>
+    private static Dictionary<string, int> LoadedIds(ModelPool pool) => pool.Loaded.ToDictionary(m => m.Entry.Id, m => m.SlotCount, StringComparer.Ordinal);
 
     /// <summary>A loaded model's slots; else --parallel, or null while a model without it is not loaded (its slots
     /// depend on its size, ModelPool.AutoSlots).</summary>
-    private static int? Slots(ModelPool pool, ServerOptions options, string id) =>
-        pool.Loaded.FirstOrDefault(m => m.Entry.Id == id)?.SlotCount ?? (options.Parallel > 0 ? options.Parallel : null);
+    private static int? Slots(Dictionary<string, int> loaded, ServerOptions options, string id) =>
+        loaded.TryGetValue(id, out int n) ? n : options.Parallel > 0 ? options.Parallel : null;
 
     /// <param name="slots">requests of this model decoded together (--parallel); null: not known until it loads</param>
     /// <param name="pooled">remote replicas of the same id, sharing its requests (docs/gateway.md)</param>
-    private static void Write(Utf8JsonWriter w, ModelEntry e, HashSet<string> loaded, int? slots, IReadOnlyList<RemoteEndpoint> pooled)
+    private static void Write(Utf8JsonWriter w, ModelEntry e, Dictionary<string, int> loaded, int? slots, IReadOnlyList<RemoteEndpoint> pooled)
     {
         w.WriteStartObject();
         w.WriteString("id", e.Id);
@@ -66,7 +67,7 @@ internal static class ModelsEndpoints
         w.WriteString("owned_by", "weft");
         w.WriteStartObject("meta");
         w.WriteNumber("bytes", e.Bytes);
-        w.WriteBoolean("loaded", loaded.Contains(e.Id));
+        w.WriteBoolean("loaded", loaded.ContainsKey(e.Id));
         if (slots is int n) w.WriteNumber("slots", n); else w.WriteNull("slots");
         w.WriteString("format", e.Format == ModelFormat.Gguf ? "gguf" : "safetensors");
         if (e.Facts is { } f)

@@ -21,18 +21,16 @@ internal static class Gateway
     /// <summary>Retries on other replicas are bounded, so a request never walks a long list of failing ones.</summary>
     private const int MaxAttempts = 3;
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "the container disposes what its factory returns")]
     public static IServiceCollection AddRemoteEndpoints(this IServiceCollection services, ServerOptions options)
     {
         string? file = options.EndpointsFile ?? Path.Combine(options.DataDirectory, "endpoints.yaml");
         if (options.EndpointsFile != null && !File.Exists(options.EndpointsFile))
             throw new ArgumentException($"--endpoints: the file '{options.EndpointsFile}' does not exist");
-        // a file with errors stops the start, naming the line
-        if (File.Exists(file))
-        {
-            try { _ = EndpointsFile.Load(file); }
-            catch (EndpointsFileException e) { throw new ArgumentException(e.Message, e); }
-        }
-        services.AddSingleton(_ => new RemoteEndpoints(file)); // made, and so disposed, by the container
+        RemoteEndpoints remote;
+        try { remote = new RemoteEndpoints(file); } // a file with errors stops the start, naming the line
+        catch (EndpointsFileException e) { throw new ArgumentException(e.Message, e); }
+        services.AddSingleton(_ => remote); // through a factory, so the container disposes it
         services.AddHostedService(sp => sp.GetRequiredService<RemoteEndpoints>());
         services.AddSingleton<LocalMembers>();
         services.AddHttpForwarder();
