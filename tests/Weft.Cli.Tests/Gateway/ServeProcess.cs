@@ -22,7 +22,16 @@ public sealed class ServeProcess : IDisposable
 
     public int Port { get; }
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
-    public bool Running => _process is { HasExited: false };
+    /// <summary>Read from other threads while <see cref="Kill"/> may be disposing the process: a disposed one is not running.</summary>
+    public bool Running
+    {
+        get
+        {
+            var p = _process;
+            try { return p is { HasExited: false }; }
+            catch (InvalidOperationException) { return false; }
+        }
+    }
     /// <summary>What the process wrote to stderr and stdout, for failure messages.</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }
 
@@ -68,10 +77,10 @@ public sealed class ServeProcess : IDisposable
     public void Kill()
     {
         if (_process is not { } p) return;
+        _process = null; // readers see it gone before it is disposed
         if (!p.HasExited) p.Kill(entireProcessTree: true);
         p.WaitForExit();
         p.Dispose();
-        _process = null;
     }
 
     private static int FreePort()
