@@ -1,4 +1,5 @@
-// Where targets that read files put their input: one folder per process, in memory (/dev/shm) when the system has it.
+// Where targets that read files put their input: one folder per process and thread (test classes replay inputs in
+// parallel), in memory (/dev/shm) when the system has it.
 namespace Weft.Fuzz;
 
 public static class Scratch
@@ -17,7 +18,7 @@ public static class Scratch
     /// <summary>Writes <paramref name="data"/> to a file named <paramref name="name"/> and returns its path.</summary>
     public static string File(string name, ReadOnlySpan<byte> data)
     {
-        string path = Path.Combine(Root, name);
+        string path = Path.Combine(Root, $"{Environment.CurrentManagedThreadId}-{name}");
         System.IO.File.WriteAllBytes(path, data.ToArray());
         return path;
     }
@@ -25,7 +26,7 @@ public static class Scratch
     /// <summary>An empty folder holding only the given files (a null content leaves that file out).</summary>
     public static string Folder(params (string Name, byte[]? Content)[] files)
     {
-        string folder = Path.Combine(Root, "folder");
+        string folder = Path.Combine(Root, $"folder-{Environment.CurrentManagedThreadId}");
         TryDelete(folder);
         Directory.CreateDirectory(folder);
         foreach (var (name, content) in files)
